@@ -1,0 +1,103 @@
+"""Piccolo tables only: no HTTP, no business rules."""
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Array,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Program(Table):
+    id = UUID(primary_key=True)
+    name = Varchar(length=200)
+    starts_on = Date()
+    ends_on = Date()
+    timezone = Varchar(length=64, default="Asia/Shanghai")
+    minutes_per_enterprise = Integer(default=600)
+    cancellation_notice_hours = Integer(default=24)
+    min_notice_hours = Integer(default=24)
+    horizon_days = Integer(default=60)
+    eligible_districts = Array(base_column=Varchar(length=100), default=list)
+    mailbox = Varchar(length=254)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Enterprise(Table):
+    id = UUID(primary_key=True)
+    name = Varchar(length=200)
+    credit_code = Varchar(length=18, unique=True)
+    contact_name = Varchar(length=100)
+    contact_email = Varchar(length=254)
+    district = Varchar(length=100, null=True, default=None)
+    industry = Varchar(length=100, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AppUser(Table):
+    id = UUID(primary_key=True)
+    email = Varchar(length=254, unique=True)
+    password_hash = Varchar(length=200)
+    role = Varchar(length=20)
+    enterprise = ForeignKey(references=Enterprise, null=True, default=None)
+    lawyer_id = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Enrolment(Table):
+    """One enterprise's allocation in one programme; counters guarded by the database."""
+
+    id = UUID(primary_key=True)
+    program = ForeignKey(references=Program)
+    enterprise = ForeignKey(references=Enterprise)
+    granted_minutes = Integer(default=0)
+    topped_up_minutes = Integer(default=0)
+    held_minutes = Integer(default=0)
+    used_minutes = Integer(default=0)
+    forfeited_minutes = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LedgerEntry(Table):
+    """Append-only: triggers in the migrations refuse updates and deletes."""
+
+    id = UUID(primary_key=True)
+    enrolment = ForeignKey(references=Enrolment, index=True)
+    kind = Varchar(length=10)
+    minutes = Integer()
+    booking_id = UUID(null=True, default=None)
+    actor = Varchar(length=254)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class AuditEntry(Table):
+    id = UUID(primary_key=True)
+    actor = Varchar(length=254)
+    action = Varchar(length=60)
+    entity_type = Varchar(length=40)
+    entity_id = UUID(index=True)
+    before = JSON(null=True, default=None)
+    after = JSON(null=True, default=None)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class OutboxMessage(Table):
+    """A notice to deliver, written in the same transaction as the change it reports."""
+
+    id = UUID(primary_key=True)
+    kind = Varchar(length=40)
+    recipient = Varchar(length=254)
+    subject_id = UUID(null=True, default=None, index=True)
+    payload = JSON(default="{}")
+    attempts = Integer(default=0)
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    delivered_at = Timestamptz(null=True, default=None)

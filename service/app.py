@@ -1,0 +1,42 @@
+"""create_app(): routes, lifespan, auth, error mapping."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+
+from service.auth import build_jwt_auth
+from service.controllers.auth import AuthController, login_rate_limit
+from service.controllers.enterprises import EnterpriseController
+from service.controllers.health import health
+from service.controllers.programs import ProgramController
+from service.controllers.users import UserController
+from service.errors import problem_details
+from service.lifespan import lifespan
+from service.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    jwt_auth = build_jwt_auth(settings)
+    return Litestar(
+        route_handlers=[
+            health,
+            AuthController,
+            UserController,
+            ProgramController,
+            EnterpriseController,
+        ],
+        lifespan=[lifespan],
+        on_app_init=[jwt_auth.on_app_init],
+        plugins=[problem_details],
+        middleware=[login_rate_limit(settings.login_attempts_per_minute).middleware],
+        state=State({"settings": settings, "jwt_auth": jwt_auth, "redis": None}),
+        openapi_config=OpenAPIConfig(
+            title="probono-hours",
+            version="1.0.0",
+            description="Scheduling and hours ledger for a pro-bono legal programme.",
+            path="/schema",
+        ),
+    )

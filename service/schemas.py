@@ -1,0 +1,141 @@
+"""Request and response structs; tables never leave the service."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta, Struct
+
+Email = Annotated[
+    str,
+    Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254, description="an e-mail address"),
+]
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+ShortText = Annotated[str, Meta(min_length=1, max_length=100)]
+Minutes = Annotated[int, Meta(ge=0, multiple_of=30, description="whole minutes, a multiple of 30")]
+PositiveMinutes = Annotated[int, Meta(gt=0, multiple_of=30)]
+Hours = Annotated[int, Meta(ge=0, le=24 * 30)]
+Role = Literal["bar_admin", "enterprise", "lawyer"]
+AwareDatetime = Annotated[datetime, Meta(tz=True, description="ISO 8601 with an offset")]
+
+
+class Input(Struct, forbid_unknown_fields=True):
+    """Request bodies: unknown fields are refused, so a misspelt one is not silently lost."""
+
+
+class TokenRequest(Input):
+    email: Email
+    password: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class TokenResponse(Struct):
+    access_token: str
+    role: Role
+    expires_at: datetime
+    token_type: str = "bearer"
+
+
+class UserCreate(Input):
+    email: Email
+    password: Annotated[str, Meta(min_length=8, max_length=200)]
+    role: Role
+    enterprise_id: UUID | None = None
+    lawyer_id: UUID | None = None
+
+
+class UserOut(Struct):
+    id: UUID
+    email: str
+    role: Role
+    enterprise_id: UUID | None
+    lawyer_id: UUID | None
+    created_at: datetime
+
+
+class ProgramCreate(Input):
+    name: Name
+    starts_on: date
+    ends_on: date
+    mailbox: Email
+    timezone: str = "Asia/Shanghai"
+    minutes_per_enterprise: Minutes = 600
+    cancellation_notice_hours: Hours = 24
+    min_notice_hours: Hours = 24
+    horizon_days: Annotated[int, Meta(ge=1, le=366)] = 60
+    eligible_districts: list[ShortText] = msgspec.field(default_factory=list)
+
+
+class ProgramOut(Struct):
+    id: UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    timezone: str
+    minutes_per_enterprise: int
+    cancellation_notice_hours: int
+    min_notice_hours: int
+    horizon_days: int
+    eligible_districts: list[str]
+    mailbox: str
+    created_at: datetime
+
+
+class EnterpriseCreate(Input):
+    name: Name
+    credit_code: Annotated[str, Meta(min_length=1, max_length=40)]
+    contact_name: ShortText
+    contact_email: Email
+    district: ShortText | None = None
+    industry: ShortText | None = None
+
+
+class EnterpriseOut(Struct):
+    id: UUID
+    name: str
+    credit_code: str
+    contact_name: str
+    contact_email: str
+    district: str | None
+    industry: str | None
+    created_at: datetime
+
+
+class EnrolmentCreate(Input):
+    enterprise_id: UUID
+
+
+class EnrolmentOut(Struct):
+    id: UUID
+    program_id: UUID
+    enterprise_id: UUID
+    granted_minutes: int
+    created_at: datetime
+
+
+class LedgerLine(Struct):
+    kind: str
+    minutes: int
+    booking_id: UUID | None
+    at: datetime
+    actor: str
+
+
+class HoursOut(Struct):
+    program_id: UUID
+    enterprise_id: UUID
+    granted_minutes: int
+    topped_up_minutes: int
+    held_minutes: int
+    used_minutes: int
+    forfeited_minutes: int
+    remaining_minutes: int
+    ledger: list[LedgerLine]
+
+
+class Health(Struct):
+    status: Literal["ok", "degraded"]
+    database: Literal["up", "down"]
+    queue: Literal["up", "down", "in-process"]

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import httpx
+
+ADMIN = ("admin@bar.test", "admin-password-1")
+VALID_CREDIT_CODES = ["91350100M000100Y43", "91110000802100433B", "911100007109288314"]
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
+    response = await client.post("/api/v1/auth/token", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def create_program(client, admin, **fields) -> dict:
+    body = {
+        "name": "2027 SME programme",
+        "starts_on": "2026-01-01",
+        "ends_on": "2027-12-31",
+        "mailbox": "programme@bar.test",
+    } | fields
+    response = await client.post("/api/v1/programs", json=body, headers=admin)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def create_enterprise(client, admin, credit_code=VALID_CREDIT_CODES[0], **fields) -> dict:
+    body = {
+        "name": "星火科技有限公司",
+        "credit_code": credit_code,
+        "contact_name": "Li Wei",
+        "contact_email": "li@spark.test",
+    } | fields
+    response = await client.post("/api/v1/enterprises", json=body, headers=admin)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def create_enterprise_user(client, admin, enterprise_id, email="owner@spark.test") -> dict:
+    response = await client.post(
+        "/api/v1/users",
+        json={
+            "email": email,
+            "password": "owner-password",
+            "role": "enterprise",
+            "enterprise_id": enterprise_id,
+        },
+        headers=admin,
+    )
+    assert response.status_code == 201, response.text
+    return await login(client, email, "owner-password")
+
+
+def assert_problem(response: httpx.Response, status: int, *words: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["type"]
+    for word in words:
+        assert word in body["detail"], body["detail"]
+    return body
