@@ -103,3 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     ).set_defaults(run=demo_data)
     args = parser.parse_args(argv)
     args.run(args)
+
+
+if __name__ == "__main__":
+    main()

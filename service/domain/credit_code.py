@@ -6,7 +6,9 @@ LENGTH = 18
 
 
 def check_character(first_seventeen: str) -> str:
-    total = sum(ALPHABET.index(char) * weight for char, weight in zip(first_seventeen, WEIGHTS, strict=True))
+    total = sum(
+        ALPHABET.index(char) * weight for char, weight in zip(first_seventeen, WEIGHTS, strict=True)
+    )
     return ALPHABET[(31 - total % 31) % 31]
 
 
