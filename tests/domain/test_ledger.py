@@ -52,5 +52,5 @@ def test_no_sequence_of_entries_overdraws(entries):
             balance = apply(balance, kind, minutes)
         except Unprocessable:
             continue
-        assert 0 <= balance.remaining_minutes
+        assert balance.remaining_minutes >= 0
         assert min(balance.held_minutes, balance.used_minutes, balance.forfeited_minutes) >= 0
