@@ -81,6 +81,16 @@ def create_admin(args: argparse.Namespace) -> None:
     print(f"created bar_admin {args.email}")
 
 
+def worker(_: argparse.Namespace) -> None:
+    from arq.worker import run_worker
+
+    if _settings().redis_url is None:
+        sys.exit("probono: REDIS_URL is not set; without it jobs run inside `probono serve`")
+    from jobs.worker import WorkerSettings
+
+    run_worker(WorkerSettings)
+
+
 def demo_data(_: argparse.Namespace) -> None:
     from dataclasses import replace
 
@@ -93,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     verbs.add_parser("serve", help="migrate, bootstrap and serve the HTTP API").set_defaults(
         run=serve
     )
+    verbs.add_parser("worker", help="run the arq worker (needs REDIS_URL)").set_defaults(run=worker)
     verbs.add_parser("migrate", help="apply pending database migrations").set_defaults(run=migrate)
     admin = verbs.add_parser("create-admin", help="create a bar_admin login")
     admin.add_argument("--email", required=True)

@@ -28,6 +28,7 @@ class Settings:
     demo_data: bool = False
     token_lifetime_minutes: int = 12 * 60
     login_attempts_per_minute: int = 10
+    outbox_relay_seconds: int = 2
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,6 +125,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ),
         login_attempts_per_minute=_integer(
             env, "LOGIN_ATTEMPTS_PER_MINUTE", Settings.login_attempts_per_minute, 1, 100_000
+        ),
+        outbox_relay_seconds=_integer(
+            env, "OUTBOX_RELAY_SECONDS", Settings.outbox_relay_seconds, 0, 3600
         ),
     )
 

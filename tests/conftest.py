@@ -16,6 +16,8 @@ from models.piccolo_app import APP_CONFIG
 from service.app import create_app
 from service.lifespan import lifespan
 from service.settings import Settings
+from service.usecases.bootstrap import ensure_admin
+from tests.api.helpers import ADMIN, login
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/probono_test"
@@ -96,3 +98,9 @@ async def client(settings) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
+
+
+@pytest.fixture
+async def admin(client) -> dict[str, str]:
+    await ensure_admin(*ADMIN)
+    return await login(client, *ADMIN)

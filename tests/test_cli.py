@@ -1,7 +1,6 @@
 """The operator's command, as a newcomer runs it: a real process on a free port."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -9,11 +8,7 @@ import time
 import httpx
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.api.helpers import free_port
 
 
 def probono(*args: str, env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:

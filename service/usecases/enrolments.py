@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from models import audit_log
+from models import audit_log, outbox
 from models.database import current_engine, write_transaction
 from models.ledger_store import move_minutes
 from models.tables import Enrolment, Enterprise, LedgerEntry, Program
@@ -57,7 +57,29 @@ async def enrol(actor: str, program_id: UUID, enterprise_id: UUID) -> EnrolmentO
         await audit_log.record(
             actor, "enterprise.enrolled", "enrolment", enrolment.id, after=created
         )
+        await outbox.enqueue(
+            "enrolment.granted",
+            enterprise["contact_email"],
+            enrolment.id,
+            granted_notice(program, enterprise),
+        )
     return created
+
+
+def granted_notice(program: dict, enterprise: dict) -> dict[str, str]:
+    minutes = program["minutes_per_enterprise"]
+    return {
+        "sender": program["mailbox"],
+        "subject": f"{program['name']}: {minutes} 分钟免费法律服务 / {minutes} free minutes",
+        "text": (
+            f"{enterprise['contact_name']}，您好：\n\n"
+            f"{enterprise['name']} 已加入“{program['name']}”，获得 {minutes} 分钟免费法律服务，"
+            f"有效期至 {program['ends_on']}。\n\n"
+            f"Dear {enterprise['contact_name']},\n\n"
+            f"{enterprise['name']} is enrolled in {program['name']!r} and may use {minutes} "
+            f"minutes of free legal help until {program['ends_on']}.\n"
+        ),
+    }
 
 
 async def _enrolment_out(enrolment_id: UUID) -> EnrolmentOut:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import socket
+
 import httpx
 
 ADMIN = ("admin@bar.test", "admin-password-1")
@@ -59,3 +61,9 @@ def assert_problem(response: httpx.Response, status: int, *words: str) -> dict:
     for word in words:
         assert word in body["detail"], body["detail"]
     return body
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -1,0 +1,40 @@
+"""arq worker: `probono worker` or `arq jobs.worker.WorkerSettings`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+
+from jobs.relay import relay_once
+from jobs.tasks import deliver_outbox_message
+from models.database import build_engine, connected
+from service.settings import get_settings
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings = get_settings()
+    ctx["settings"] = settings
+    ctx["database"] = connected(build_engine(settings.database_url))
+    await ctx["database"].__aenter__()
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["database"].__aexit__(None, None, None)
+
+
+async def sweep_outbox(ctx: dict[str, Any]) -> int:
+    """Re-enqueue what is overdue, e.g. after a worker was killed mid-delivery."""
+    return await relay_once(ctx, ctx["redis"])
+
+
+class WorkerSettings:
+    functions = [deliver_outbox_message]
+    cron_jobs = [cron(sweep_outbox, second={0, 30}, run_at_startup=True)]
+    on_startup = startup
+    on_shutdown = shutdown
+    # Short, so a notice on a killed worker is retried soon (see TRAPS: in-progress keys).
+    job_timeout = 60
+    max_tries = 5
+    redis_settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379")

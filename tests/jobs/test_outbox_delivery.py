@@ -1,0 +1,140 @@
+"""Notices leave through the outbox: to a folder without SMTP, to a real SMTP server with one."""
+
+import asyncio
+import email
+import email.policy
+import os
+from dataclasses import replace
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+from arq import create_pool
+from arq.connections import RedisSettings
+from arq.worker import Worker
+
+from jobs.relay import relay_once
+from jobs.tasks import deliver_outbox_message
+from models.tables import OutboxMessage
+from service.app import create_app
+from service.lifespan import lifespan
+from service.usecases.bootstrap import ensure_admin
+from tests.api.helpers import ADMIN, create_enterprise, create_program, free_port, login
+
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+class Inbox(Message):
+    def __init__(self):
+        super().__init__()
+        self.messages: list[email.message.Message] = []
+        self.refusals_left = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refusals_left:
+            self.refusals_left -= 1
+            return "451 try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, f"smtp://127.0.0.1:{port}"
+    controller.stop()
+
+
+async def wait_for(condition, seconds: float = 15.0):
+    for _ in range(int(seconds * 10)):
+        if result := await condition():
+            return result
+        await asyncio.sleep(0.1)
+    raise AssertionError("timed out waiting")
+
+
+async def enrol_one(client, admin) -> None:
+    program = await create_program(client, admin, name="2027 朝阳中小企业")
+    enterprise = await create_enterprise(client, admin)
+    response = await client.post(
+        f"/api/v1/programs/{program['id']}/enrolments",
+        json={"enterprise_id": enterprise["id"]},
+        headers=admin,
+    )
+    assert response.status_code == 201
+
+
+async def delivered_row():
+    return await OutboxMessage.select().where(OutboxMessage.delivered_at.is_not_null()).first()
+
+
+async def test_without_smtp_the_notice_lands_in_the_outbox_folder(client, admin, settings):
+    await enrol_one(client, admin)
+    row = await wait_for(delivered_row)
+    files = list(settings.outbox_dir.glob("*.eml"))
+    assert [path.stem for path in files] == [str(row["id"])]
+    message = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert (message["To"], message["From"]) == ("li@spark.test", "programme@bar.test")
+    assert "600" in message.get_body().get_content()
+
+
+async def test_smtp_refusing_then_accepting_delivers_exactly_once(settings, smtp_server):
+    inbox, url = smtp_server
+    inbox.refusals_left = 1
+    app = create_app(replace(settings, smtp_url=url))
+    async with lifespan(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            await ensure_admin(*ADMIN)
+            await enrol_one(client, await login(client, *ADMIN))
+
+            async def refused_once():
+                row = await OutboxMessage.select().first()
+                return row if row["attempts"] == 1 else None
+
+            row = await wait_for(refused_once)
+            assert "451" in row["last_error"] and row["delivered_at"] is None
+            # skip the back-off instead of waiting ten seconds
+            await OutboxMessage.update({OutboxMessage.next_attempt_at: row["created_at"]}).where(
+                OutboxMessage.id == row["id"]
+            )
+            await wait_for(delivered_row)
+            await asyncio.sleep(2.5)  # another relay pass must not send it again
+    assert len(inbox.messages) == 1
+    assert inbox.messages[0]["Message-ID"] == f"<{row['id']}@probono-hours>"
+
+
+async def test_with_redis_a_burst_worker_delivers_what_the_relay_enqueued(settings):
+    redis = await create_pool(RedisSettings.from_dsn(REDIS_TEST_URL))
+    await redis.flushdb()
+    ctx = {"settings": settings}
+    app = create_app(replace(settings, outbox_relay_seconds=0))
+    async with lifespan(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            await ensure_admin(*ADMIN)
+            await enrol_one(client, await login(client, *ADMIN))
+        assert await relay_once(ctx, redis) == 1
+        assert await relay_once(ctx, redis) == 1  # same attempt, same job id: queued once
+        assert len(await redis.queued_jobs()) == 1
+        worker = Worker(
+            functions=[deliver_outbox_message],
+            redis_pool=redis,
+            burst=True,
+            ctx=ctx,
+            handle_signals=False,
+        )
+        try:
+            await worker.main()
+        finally:
+            await redis.flushdb()
+            await worker.close()
+        assert (worker.jobs_complete, worker.jobs_failed) == (1, 0)
+        assert await delivered_row()
+    assert len(list(settings.outbox_dir.glob("*.eml"))) == 1
