@@ -1,4 +1,4 @@
-"""Outbox → delivery. With Redis, due rows become arq jobs; without, they run right here."""
+"""Hand due work on. With Redis it becomes arq jobs; without, it runs right here, in order."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 
 from arq.connections import ArqRedis
 
-from jobs.tasks import deliver_outbox_message
+from jobs.tasks import deliver_outbox_message, refresh_busy_calendar
 from models import outbox
+from service.usecases.busy_calendars import due_feed_ids
 
 log = logging.getLogger("probono.relay")
 
@@ -19,8 +20,8 @@ def job_id(message: dict[str, Any]) -> str:
     return f"outbox:{message['id']}:{message['attempts']}"
 
 
-async def relay_once(ctx: dict[str, Any], redis: ArqRedis | None) -> int:
-    """Hand every due message on; returns how many were handed on."""
+async def relay_outbox(ctx: dict[str, Any], redis: ArqRedis | None) -> int:
+    """Hand every due notice on; returns how many were handed on."""
     due = await outbox.due_messages(outbox.utcnow())
     for message in due:
         if redis is None:
@@ -32,11 +33,29 @@ async def relay_once(ctx: dict[str, Any], redis: ArqRedis | None) -> int:
     return len(due)
 
 
+async def relay_feeds(ctx: dict[str, Any], redis: ArqRedis | None) -> int:
+    """Refresh every busy-calendar feed that is due."""
+    now = outbox.utcnow()
+    due = await due_feed_ids(now)
+    for source_id in due:
+        if redis is None:
+            await refresh_busy_calendar(ctx, str(source_id))
+        else:
+            # one job per source per minute: a re-sweep within the minute adds nothing
+            await redis.enqueue_job(
+                "refresh_busy_calendar",
+                str(source_id),
+                _job_id=f"feed:{source_id}:{now:%Y%m%d%H%M}",
+            )
+    return len(due)
+
+
 async def relay_forever(ctx: dict[str, Any], redis: ArqRedis | None, interval: float) -> None:
     while True:
-        try:
-            await relay_once(ctx, redis)
-        except Exception:
-            # A database or queue outage must not kill the loop: log and try again shortly.
-            log.exception("outbox relay pass failed")
+        for relay in (relay_outbox, relay_feeds):
+            try:
+                await relay(ctx, redis)
+            except Exception:
+                # An outage must not kill the loop: log and try again on the next pass.
+                log.exception("%s pass failed", relay.__name__)
         await asyncio.sleep(interval)

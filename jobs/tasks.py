@@ -7,8 +7,10 @@ from uuid import UUID
 
 import aiosmtplib
 
+from jobs.feeds import fetch_feed
 from jobs.mail import build_email, send
 from models import outbox
+from service.usecases.busy_calendars import refresh_source
 
 
 async def deliver_outbox_message(ctx: dict[str, Any], message_id: str) -> str:
@@ -25,3 +27,9 @@ async def deliver_outbox_message(ctx: dict[str, Any], message_id: str) -> str:
         return f"failed, next attempt at {retry_at.isoformat()}"
     await outbox.mark_delivered(row["id"], outbox.utcnow())
     return "delivered"
+
+
+async def refresh_busy_calendar(ctx: dict[str, Any], source_id: str) -> str:
+    """Fetch one lawyer's feed and replace its busy blocks; failures are recorded on the source."""
+    result = await refresh_source(UUID(source_id), fetch_feed, outbox.utcnow())
+    return result.last_error or f"{result.busy_blocks} busy blocks"

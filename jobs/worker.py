@@ -7,8 +7,8 @@ from typing import Any
 from arq import cron
 from arq.connections import RedisSettings
 
-from jobs.relay import relay_once
-from jobs.tasks import deliver_outbox_message
+from jobs.relay import relay_feeds, relay_outbox
+from jobs.tasks import deliver_outbox_message, refresh_busy_calendar
 from models.database import build_engine, connected
 from service.settings import get_settings
 
@@ -26,12 +26,20 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 async def sweep_outbox(ctx: dict[str, Any]) -> int:
     """Re-enqueue what is overdue, e.g. after a worker was killed mid-delivery."""
-    return await relay_once(ctx, ctx["redis"])
+    return await relay_outbox(ctx, ctx["redis"])
+
+
+async def sweep_feeds(ctx: dict[str, Any]) -> int:
+    """Enqueue the busy-calendar feeds that are due (hourly, or sooner when asked)."""
+    return await relay_feeds(ctx, ctx["redis"])
 
 
 class WorkerSettings:
-    functions = [deliver_outbox_message]
-    cron_jobs = [cron(sweep_outbox, second={0, 30}, run_at_startup=True)]
+    functions = [deliver_outbox_message, refresh_busy_calendar]
+    cron_jobs = [
+        cron(sweep_outbox, second={0, 30}, run_at_startup=True),
+        cron(sweep_feeds, second=15, run_at_startup=True),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     # Short, so a notice on a killed worker is retried soon (see TRAPS: in-progress keys).

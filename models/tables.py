@@ -4,6 +4,7 @@ from piccolo.columns import (
     JSON,
     UUID,
     Array,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -101,3 +102,71 @@ class OutboxMessage(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
     delivered_at = Timestamptz(null=True, default=None)
+
+
+class Lawyer(Table):
+    id = UUID(primary_key=True)
+    name = Varchar(length=100)
+    email = Varchar(length=254, unique=True)
+    license_no = Varchar(length=40, unique=True)
+    firm = Varchar(length=200)
+    practice_areas = Array(base_column=Varchar(length=40), default=list)
+    languages = Array(base_column=Varchar(length=10), default=list)
+    timezone = Varchar(length=64, default="Asia/Shanghai")
+    monthly_cap_minutes = Integer(default=600)
+    buffer_minutes = Integer(default=0)
+    active = Boolean(default=True)
+    calendar_token = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AvailabilityRule(Table):
+    """A weekly-style RRULE with local wall-clock hours, in the lawyer's zone."""
+
+    id = UUID(primary_key=True)
+    lawyer = ForeignKey(references=Lawyer, index=True)
+    rrule = Varchar(length=200)
+    start_minute = Integer()  # minutes after local midnight
+    end_minute = Integer()
+    valid_from = Date()
+    valid_until = Date(null=True, default=None)
+
+
+class TimeOff(Table):
+    id = UUID(primary_key=True)
+    lawyer = ForeignKey(references=Lawyer, index=True)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    reason = Varchar(length=200, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BusySource(Table):
+    """Where a lawyer's busy time comes from: an uploaded file, an ICS feed or CalDAV."""
+
+    id = UUID(primary_key=True)
+    lawyer = ForeignKey(references=Lawyer, index=True)
+    kind = Varchar(length=10)
+    url = Varchar(length=2000, null=True, default=None)
+    username = Varchar(length=200, null=True, default=None)
+    secret = Text(null=True, default=None, secret=True)  # encrypted with the service key
+    last_refreshed_at = Timestamptz(null=True, default=None)
+    next_refresh_at = Timestamptz(null=True, default=None, index=True)  # feeds only
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BusyBlock(Table):
+    id = UUID(primary_key=True)
+    source = ForeignKey(references=BusySource, index=True)
+    lawyer = ForeignKey(references=Lawyer, index=True)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+
+
+class ConflictOfInterest(Table):
+    id = UUID(primary_key=True)
+    lawyer = ForeignKey(references=Lawyer, index=True)
+    credit_code = Varchar(length=18, index=True)
+    reason = Varchar(length=500)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -8,9 +8,13 @@ from litestar.openapi import OpenAPIConfig
 
 from service.auth import build_jwt_auth
 from service.controllers.auth import AuthController, login_rate_limit
+from service.controllers.busy_calendars import BusyCalendarController
 from service.controllers.enterprises import EnterpriseController
 from service.controllers.health import health
+from service.controllers.lawyers import LawyerController
+from service.controllers.practice_areas import practice_areas
 from service.controllers.programs import ProgramController
+from service.controllers.slots import slots
 from service.controllers.users import UserController
 from service.errors import problem_details
 from service.lifespan import lifespan
@@ -27,6 +31,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             UserController,
             ProgramController,
             EnterpriseController,
+            LawyerController,
+            BusyCalendarController,
+            practice_areas,
+            slots,
         ],
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],

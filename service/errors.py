@@ -53,9 +53,7 @@ def _from_validation(exc: ValidationException) -> ProblemDetailsException:
 
 def _explain(complaint: dict[str, Any]) -> str:
     message = str(complaint.get("message", "invalid value"))
-    message = message.replace(
-        "with a timezone component, got naive", "with an offset such as +08:00"
-    )
+    message = message.replace("with a timezone component", "with an offset such as +08:00")
     key = complaint.get("key")
     return f"{message} (in {key})" if key and key not in message else message
 

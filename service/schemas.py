@@ -139,3 +139,136 @@ class Health(Struct):
     status: Literal["ok", "degraded"]
     database: Literal["up", "down"]
     queue: Literal["up", "down", "in-process"]
+
+
+PracticeArea = Annotated[str, Meta(min_length=1, max_length=40)]
+Language = Annotated[str, Meta(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", description="e.g. zh, en")]
+LocalTime = Annotated[
+    str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, 00:00-23:59")
+]
+
+
+class LawyerCreate(Input):
+    name: ShortText
+    email: Email
+    license_no: Annotated[str, Meta(min_length=1, max_length=40)]
+    firm: Name
+    practice_areas: Annotated[list[PracticeArea], Meta(min_length=1)]
+    languages: Annotated[list[Language], Meta(min_length=1)] = msgspec.field(
+        default_factory=lambda: ["zh"]
+    )
+    timezone: str = "Asia/Shanghai"
+    monthly_cap_minutes: Minutes = 600
+    buffer_minutes: Annotated[int, Meta(ge=0, le=240, multiple_of=5)] = 0
+
+
+class LawyerUpdate(Input):
+    name: ShortText | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType = msgspec.UNSET
+    firm: Name | msgspec.UnsetType = msgspec.UNSET
+    practice_areas: Annotated[list[PracticeArea], Meta(min_length=1)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    languages: Annotated[list[Language], Meta(min_length=1)] | msgspec.UnsetType = msgspec.UNSET
+    timezone: str | msgspec.UnsetType = msgspec.UNSET
+    monthly_cap_minutes: Minutes | msgspec.UnsetType = msgspec.UNSET
+    buffer_minutes: Annotated[int, Meta(ge=0, le=240, multiple_of=5)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class LawyerOut(Struct):
+    id: UUID
+    name: str
+    email: str
+    license_no: str
+    firm: str
+    practice_areas: list[str]
+    languages: list[str]
+    timezone: str
+    monthly_cap_minutes: int
+    buffer_minutes: int
+    active: bool
+    created_at: datetime
+
+
+class RuleIn(Input):
+    rrule: Annotated[str, Meta(min_length=1, max_length=200, examples=["FREQ=WEEKLY;BYDAY=MO,WE"])]
+    start: LocalTime
+    end: LocalTime
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+class RuleOut(Struct):
+    rrule: str
+    start: str
+    end: str
+    valid_from: date
+    valid_until: date | None
+
+
+class AvailabilityIn(Input):
+    rules: Annotated[list[RuleIn], Meta(max_length=50)]
+
+
+class AvailabilityOut(Struct):
+    lawyer_id: UUID
+    timezone: str
+    rules: list[RuleOut]
+
+
+class TimeOffCreate(Input):
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: Annotated[str, Meta(max_length=200)] | None = None
+
+
+class TimeOffOut(Struct):
+    id: UUID
+    lawyer_id: UUID
+    start: datetime
+    end: datetime
+    reason: str | None
+
+
+class BusyFeedIn(Input):
+    url: Annotated[str, Meta(pattern=r"^(https?|webcal)://\S+$", max_length=2000)]
+
+
+class BusyCalendarOut(Struct):
+    id: UUID
+    lawyer_id: UUID
+    kind: Literal["upload", "url", "caldav"]
+    url: str | None
+    busy_blocks: int
+    last_refreshed_at: datetime | None
+    last_error: str | None
+
+
+class ConflictCreate(Input):
+    credit_code: Annotated[str, Meta(min_length=1, max_length=40)]
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+
+
+class ConflictOut(Struct):
+    id: UUID
+    lawyer_id: UUID
+    credit_code: str
+    reason: str
+    created_at: datetime
+
+
+class PracticeAreaOut(Struct):
+    code: str
+    label: str
+    broader: str | None
+
+
+class SlotOut(Struct):
+    lawyer_id: UUID
+    start: datetime
+    end: datetime
+    score: float
+    reason: str

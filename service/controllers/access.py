@@ -22,3 +22,8 @@ def provide_page(
     offset: Annotated[int, QueryParameter(ge=0, description="rows to skip")] = 0,
 ) -> Page:
     return Page(limit=limit, offset=offset)
+
+
+def ensure_lawyer_access(principal: Principal, lawyer_id: UUID) -> None:
+    if not principal.may_act_for_lawyer(lawyer_id):
+        raise PermissionDeniedException("you may only act for your own lawyer profile")

@@ -14,8 +14,6 @@ from enum import StrEnum
 
 from service.domain.errors import Unprocessable
 
-MINUTE_STEP = 30
-
 
 class EntryKind(StrEnum):
     GRANT = "grant"
@@ -49,11 +47,7 @@ class Balance:
         )
 
 
-def check_minutes(minutes: int, what: str = "minutes") -> None:
-    if isinstance(minutes, bool) or not isinstance(minutes, int):
-        raise Unprocessable(f"{what} must be a whole number of minutes")
-    if minutes <= 0 or minutes % MINUTE_STEP:
-        raise Unprocessable(f"{what} must be a positive multiple of {MINUTE_STEP}, got {minutes}")
+BALANCE_FIELDS = tuple(Balance.__dataclass_fields__)
 
 
 def apply(balance: Balance, kind: EntryKind, minutes: int) -> Balance:

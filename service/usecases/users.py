@@ -9,7 +9,7 @@ import msgspec
 
 from models import audit_log
 from models.database import current_engine, write_transaction
-from models.tables import AppUser, Enterprise
+from models.tables import AppUser, Enterprise, Lawyer
 from service.auth import BAR_ADMIN, ENTERPRISE, LAWYER
 from service.domain.errors import Conflict, NotFound, Unprocessable
 from service.passwords import hash_password, password_matches
@@ -45,6 +45,8 @@ async def create_user(actor: str, data: UserCreate) -> UserOut:
             Enterprise.id == data.enterprise_id
         ):
             raise NotFound(f"no enterprise {data.enterprise_id}")
+        if data.lawyer_id and not await Lawyer.exists().where(Lawyer.id == data.lawyer_id):
+            raise NotFound(f"no lawyer {data.lawyer_id}")
         user = AppUser(
             email=email,
             password_hash=password_hash,

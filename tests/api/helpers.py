@@ -67,3 +67,35 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+async def create_lawyer(client, admin, **fields) -> dict:
+    body = {
+        "name": "王律师",
+        "email": "wang@law.test",
+        "license_no": "11101200810123456",
+        "firm": "Beijing Pro Bono LLP",
+        "practice_areas": ["trademark", "contract"],
+        "languages": ["zh", "en"],
+        "timezone": "Asia/Shanghai",
+        "monthly_cap_minutes": 600,
+        "buffer_minutes": 0,
+    } | fields
+    response = await client.post("/api/v1/lawyers", json=body, headers=admin)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def create_lawyer_user(client, admin, lawyer_id, email="wang.login@law.test") -> dict:
+    response = await client.post(
+        "/api/v1/users",
+        json={
+            "email": email,
+            "password": "lawyer-password",
+            "role": "lawyer",
+            "lawyer_id": lawyer_id,
+        },
+        headers=admin,
+    )
+    assert response.status_code == 201, response.text
+    return await login(client, email, "lawyer-password")

@@ -1,0 +1,60 @@
+"""Rank candidate slots across lawyers, deterministically, with a reason for each.
+
+Fairness first (the lawyer who has served the fewest minutes in this programme), then how
+well the practice area matches (exact beats a broader area), then the earliest start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+FAIRNESS_WEIGHT = 60
+MATCH_WEIGHT = 30
+EARLINESS_WEIGHT = 10
+
+
+@dataclass(frozen=True)
+class Candidate:
+    lawyer_id: UUID
+    served_minutes: int  # given in this programme so far
+    area_match: str  # "exact" or "broader"
+
+
+@dataclass(frozen=True)
+class RankedSlot:
+    lawyer_id: UUID
+    start: datetime
+    end: datetime
+    score: float
+    reason: str
+
+
+def rank(
+    slots_by_lawyer: dict[UUID, list[tuple[datetime, datetime]]],
+    candidates: dict[UUID, Candidate],
+    window_start: datetime,
+    window_end: datetime,
+    limit: int,
+) -> list[RankedSlot]:
+    most_served = max((c.served_minutes for c in candidates.values()), default=0)
+    window_seconds = max((window_end - window_start).total_seconds(), 1.0)
+    ranked = []
+    for lawyer_id, slots in slots_by_lawyer.items():
+        candidate = candidates[lawyer_id]
+        fairness = 1.0 - candidate.served_minutes / most_served if most_served else 1.0
+        match = 1.0 if candidate.area_match == "exact" else 0.5
+        reason = (
+            f"served {candidate.served_minutes} minutes in this programme "
+            f"(most served: {most_served}); "
+            f"{'exact' if match == 1.0 else 'broader'} practice-area match"
+        )
+        for start, end in slots:
+            earliness = 1.0 - (start - window_start).total_seconds() / window_seconds
+            score = round(
+                FAIRNESS_WEIGHT * fairness + MATCH_WEIGHT * match + EARLINESS_WEIGHT * earliness, 3
+            )
+            ranked.append(RankedSlot(lawyer_id, start, end, score, reason))
+    ranked.sort(key=lambda slot: (-slot.score, slot.start, str(slot.lawyer_id)))
+    return ranked[:limit]
