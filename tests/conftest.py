@@ -13,11 +13,9 @@ import pytest
 
 from models.database import build_engine, connected, migrate
 from models.piccolo_app import APP_CONFIG
-from service.app import create_app
-from service.lifespan import lifespan
 from service.settings import Settings
 from service.usecases.bootstrap import ensure_admin
-from tests.api.helpers import ADMIN, login
+from tests.api.helpers import ADMIN, login, serving
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/probono_test"
@@ -92,12 +90,8 @@ def settings(database_url, tmp_path) -> Settings:
 
 @pytest.fixture
 async def client(settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The app in the test's own event loop, lifespan included (it binds the tables)."""
-    app = create_app(settings)
-    async with lifespan(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
+    async with serving(settings) as client:
+        yield client
 
 
 @pytest.fixture

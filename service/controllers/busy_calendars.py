@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, post
-from litestar.params import Body, FromPath
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.params import FromPath
 
 from service.auth import requires_any_role
 from service.controllers.access import ensure_lawyer_access
@@ -15,14 +16,26 @@ from service.domain.errors import Unprocessable
 from service.schemas import BusyCalendarOut, BusyFeedIn
 from service.usecases.busy_calendars import import_upload, register_feed, request_refresh
 
-ICS_OR_FEED = Body(
-    media_type="text/calendar",
-    description=(
-        "An iCalendar file (Content-Type: text/calendar, at most 2 MB), or JSON "
-        '{"url": "https://…/basic.ics"} (Content-Type: application/json) for a feed '
-        "that is fetched by a job and refreshed hourly."
-    ),
-)
+
+@dataclass
+class IcsOrFeedOperation(Operation):
+    """The body is read by hand, so tell OpenAPI about both shapes it accepts."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description="An iCalendar file (at most 2 MB), or a feed link refreshed hourly.",
+            content={
+                "text/calendar": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
+                "application/json": OpenAPIMediaType(
+                    schema=Schema(
+                        type=OpenAPIType.OBJECT,
+                        properties={"url": Schema(type=OpenAPIType.STRING, format="uri")},
+                        required=["url"],
+                    )
+                ),
+            },
+        )
 
 
 class BusyCalendarController(Controller):
@@ -30,16 +43,12 @@ class BusyCalendarController(Controller):
     tags = ["lawyers"]
     guards = [requires_any_role]
 
-    @post("/", request_max_body_size=MAX_CALENDAR_BYTES * 2)
-    async def add(
-        self,
-        request: Request,
-        lawyer_id: FromPath[UUID],
-        data: Annotated[bytes, ICS_OR_FEED],
-    ) -> BusyCalendarOut:
+    @post("/", request_max_body_size=MAX_CALENDAR_BYTES * 2, operation_class=IcsOrFeedOperation)
+    async def add(self, request: Request, lawyer_id: FromPath[UUID]) -> BusyCalendarOut:
         """Upload a busy calendar, or link a feed; recurring events are expanded."""
         ensure_lawyer_access(request.user, lawyer_id)
         now = datetime.now(UTC)
+        data = await request.body()
         if request.content_type[0] == "application/json":
             try:
                 feed = msgspec.json.decode(data, type=BusyFeedIn)

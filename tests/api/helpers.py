@@ -1,10 +1,28 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 
+from service.app import create_app
+from service.lifespan import lifespan
+from service.settings import Settings
+
 ADMIN = ("admin@bar.test", "admin-password-1")
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app in the test's own event loop, lifespan included (it binds the tables)."""
+    app = create_app(settings)
+    async with lifespan(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
 VALID_CREDIT_CODES = ["91350100M000100Y43", "91110000802100433B", "911100007109288314"]
 
 

@@ -1,10 +1,12 @@
 from dataclasses import replace
 
-import httpx
-
-from service.app import create_app
-from service.lifespan import lifespan
-from tests.api.helpers import ADMIN, assert_problem, create_enterprise, create_enterprise_user
+from tests.api.helpers import (
+    ADMIN,
+    assert_problem,
+    create_enterprise,
+    create_enterprise_user,
+    serving,
+)
 
 
 async def test_token_carries_role_and_expiry(client, admin):
@@ -43,16 +45,9 @@ async def test_enterprise_cannot_use_admin_routes(client, admin):
 
 
 async def test_login_attempts_are_rate_limited(settings):
-    app = create_app(replace(settings, login_attempts_per_minute=3))
-    async with lifespan(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            codes = [
-                (
-                    await client.post(
-                        "/api/v1/auth/token", json={"email": "x@y.z", "password": "p"}
-                    )
-                ).status_code
-                for _ in range(5)
-            ]
+    wrong = {"email": "x@y.z", "password": "p"}
+    async with serving(replace(settings, login_attempts_per_minute=3)) as client:
+        codes = [
+            (await client.post("/api/v1/auth/token", json=wrong)).status_code for _ in range(5)
+        ]
     assert codes == [401, 401, 401, 429, 429]

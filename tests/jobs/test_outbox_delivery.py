@@ -6,7 +6,6 @@ import email.policy
 import os
 from dataclasses import replace
 
-import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
@@ -17,10 +16,8 @@ from arq.worker import Worker
 from jobs.relay import relay_outbox
 from jobs.tasks import deliver_outbox_message
 from models.tables import OutboxMessage
-from service.app import create_app
-from service.lifespan import lifespan
 from service.usecases.bootstrap import ensure_admin
-from tests.api.helpers import ADMIN, create_enterprise, create_program, free_port, login
+from tests.api.helpers import ADMIN, create_enterprise, create_program, free_port, login, serving
 
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
@@ -87,25 +84,22 @@ async def test_without_smtp_the_notice_lands_in_the_outbox_folder(client, admin,
 async def test_smtp_refusing_then_accepting_delivers_exactly_once(settings, smtp_server):
     inbox, url = smtp_server
     inbox.refusals_left = 1
-    app = create_app(replace(settings, smtp_url=url))
-    async with lifespan(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            await ensure_admin(*ADMIN)
-            await enrol_one(client, await login(client, *ADMIN))
+    async with serving(replace(settings, smtp_url=url)) as client:
+        await ensure_admin(*ADMIN)
+        await enrol_one(client, await login(client, *ADMIN))
 
-            async def refused_once():
-                row = await OutboxMessage.select().first()
-                return row if row["attempts"] == 1 else None
+        async def refused_once():
+            row = await OutboxMessage.select().first()
+            return row if row["attempts"] == 1 else None
 
-            row = await wait_for(refused_once)
-            assert "451" in row["last_error"] and row["delivered_at"] is None
-            # skip the back-off instead of waiting ten seconds
-            await OutboxMessage.update({OutboxMessage.next_attempt_at: row["created_at"]}).where(
-                OutboxMessage.id == row["id"]
-            )
-            await wait_for(delivered_row)
-            await asyncio.sleep(2.5)  # another relay pass must not send it again
+        row = await wait_for(refused_once)
+        assert "451" in row["last_error"] and row["delivered_at"] is None
+        # skip the back-off instead of waiting ten seconds
+        await OutboxMessage.update({OutboxMessage.next_attempt_at: row["created_at"]}).where(
+            OutboxMessage.id == row["id"]
+        )
+        await wait_for(delivered_row)
+        await asyncio.sleep(2.5)  # another relay pass must not send it again
     assert len(inbox.messages) == 1
     assert inbox.messages[0]["Message-ID"] == f"<{row['id']}@probono-hours>"
 
@@ -114,12 +108,9 @@ async def test_with_redis_a_burst_worker_delivers_what_the_relay_enqueued(settin
     redis = await create_pool(RedisSettings.from_dsn(REDIS_TEST_URL))
     await redis.flushdb()
     ctx = {"settings": settings}
-    app = create_app(replace(settings, outbox_relay_seconds=0))
-    async with lifespan(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            await ensure_admin(*ADMIN)
-            await enrol_one(client, await login(client, *ADMIN))
+    async with serving(replace(settings, outbox_relay_seconds=0)) as client:
+        await ensure_admin(*ADMIN)
+        await enrol_one(client, await login(client, *ADMIN))
         assert await relay_outbox(ctx, redis) == 1
         assert await relay_outbox(ctx, redis) == 1  # same attempt, same job id: queued once
         assert len(await redis.queued_jobs()) == 1
