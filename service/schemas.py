@@ -272,3 +272,11 @@ class SlotOut(Struct):
     end: datetime
     score: float
     reason: str
+
+
+class CalDavIn(Input):
+    """A CalDAV calendar (Nextcloud, iCloud, Radicale…) read as busy time."""
+
+    caldav_url: Annotated[str, Meta(pattern=r"^https?://\S+$", max_length=2000)]
+    username: Annotated[str, Meta(min_length=1, max_length=200)]
+    password: Annotated[str, Meta(min_length=1, max_length=500)]
