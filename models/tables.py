@@ -170,3 +170,88 @@ class ConflictOfInterest(Table):
     credit_code = Varchar(length=18, index=True)
     reason = Varchar(length=500)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Booking(Table):
+    """A one-to-one session. `blocked_until` = end + the lawyer's buffer: live bookings of one
+    lawyer may not overlap on [starts_at, blocked_until) (an exclusion constraint / trigger).
+    Live statuses are `confirmed` and `held` (a slot kept for a waitlisted enterprise until
+    `hold_expires_at`)."""
+
+    id = UUID(primary_key=True)
+    program = ForeignKey(references=Program, index=True)
+    enterprise = ForeignKey(references=Enterprise, index=True)
+    enrolment = ForeignKey(references=Enrolment)
+    lawyer = ForeignKey(references=Lawyer, index=True)
+    service = Varchar(length=20)
+    practice_area = Varchar(length=40)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    blocked_until = Timestamptz()
+    duration_minutes = Integer()
+    status = Varchar(length=12, default="confirmed", index=True)
+    hold_expires_at = Timestamptz(null=True, default=None)
+    topic = Varchar(length=200)
+    notes = Text(null=True, default=None)
+    match_reason = Text(null=True, default=None)
+    sequence = Integer(default=0)  # iTIP SEQUENCE, bumped with every change the invite shows
+    minutes_used = Integer(null=True, default=None)
+    status_reason = Text(null=True, default=None)
+    lawyer_partstat = Varchar(length=20, default="NEEDS-ACTION")
+    enterprise_partstat = Varchar(length=20, default="NEEDS-ACTION")
+    rating = Integer(null=True, default=None)
+    comment = Text(null=True, default=None)
+    created_by = Varchar(length=254)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class IdempotencyKey(Table):
+    """A replayed POST returns the first response: key scoped to the caller."""
+
+    key = Varchar(length=300, primary_key=True)
+    request_hash = Varchar(length=64)
+    response_status = Integer()
+    response_body = JSON()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Seminar(Table):
+    """A group session (seminar or case sharing) given by one lawyer."""
+
+    id = UUID(primary_key=True)
+    program = ForeignKey(references=Program, index=True)
+    lawyer = ForeignKey(references=Lawyer, index=True)
+    service = Varchar(length=20, default="seminar")
+    title = Varchar(length=200)
+    practice_area = Varchar(length=40)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    capacity = Integer()
+    minutes_per_attendee = Integer()
+    registered = Integer(default=0)
+    sequence = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SeminarRegistration(Table):
+    id = UUID(primary_key=True)
+    seminar = ForeignKey(references=Seminar, index=True)
+    enterprise = ForeignKey(references=Enterprise)
+    enrolment = ForeignKey(references=Enrolment)
+    minutes = Integer()
+    status = Varchar(length=12, default="registered")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WaitlistEntry(Table):
+    id = UUID(primary_key=True)
+    program = ForeignKey(references=Program)
+    enterprise = ForeignKey(references=Enterprise, index=True)
+    service = Varchar(length=20)
+    practice_area = Varchar(length=40)
+    window_start = Timestamptz()
+    window_end = Timestamptz()
+    status = Varchar(length=12, default="waiting", index=True)
+    offered_booking = UUID(null=True, default=None)  # a `held` booking kept for this entry
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 
 from service.auth import build_jwt_auth
 from service.controllers.auth import AuthController, login_rate_limit
+from service.controllers.bookings import BookingController
 from service.controllers.busy_calendars import BusyCalendarController
 from service.controllers.enterprises import EnterpriseController
 from service.controllers.health import health
@@ -35,12 +37,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             BusyCalendarController,
             practice_areas,
             slots,
+            BookingController,
         ],
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],
         plugins=[problem_details],
         middleware=[login_rate_limit(settings.login_attempts_per_minute).middleware],
         state=State({"settings": settings, "jwt_auth": jwt_auth, "redis": None}),
+        # an unexpected error is answered 500 and its traceback kept in the log
+        logging_config=LoggingConfig(log_exceptions="always"),
         openapi_config=OpenAPIConfig(
             title="probono-hours",
             version="1.0.0",

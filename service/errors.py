@@ -69,6 +69,10 @@ def _from_duplicate(exc: Exception) -> ProblemDetailsException:
     return problem(409, "that record already exists (it was created a moment ago)", "duplicate")
 
 
+def _from_unexpected(_: Exception) -> ProblemDetailsException:
+    return problem(500, "something went wrong on our side; the error has been logged")
+
+
 problem_details = ProblemDetailsPlugin(
     ProblemDetailsConfig(
         exception_to_problem_detail_map={
@@ -77,6 +81,7 @@ problem_details = ProblemDetailsPlugin(
             HTTPException: _from_http,
             asyncpg.UniqueViolationError: _from_duplicate,
             sqlite3.IntegrityError: _from_duplicate,
+            Exception: _from_unexpected,
         }
     )
 )

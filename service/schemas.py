@@ -280,3 +280,63 @@ class CalDavIn(Input):
     caldav_url: Annotated[str, Meta(pattern=r"^https?://\S+$", max_length=2000)]
     username: Annotated[str, Meta(min_length=1, max_length=200)]
     password: Annotated[str, Meta(min_length=1, max_length=500)]
+
+
+Service = Literal["consultation", "health_check", "seminar", "case_sharing"]
+BookingStatus = Literal[
+    "confirmed", "held", "completed", "no_show", "cancelled", "declined", "expired"
+]
+
+
+class BookingCreate(Input):
+    program_id: UUID
+    enterprise_id: UUID
+    service: Service
+    practice_area: PracticeArea
+    start: AwareDatetime
+    topic: Annotated[str, Meta(min_length=1, max_length=200)]
+    lawyer_id: UUID | None = None
+    notes: Annotated[str, Meta(max_length=4000)] | None = None
+
+
+class BookingOut(Struct):
+    id: UUID
+    status: BookingStatus
+    program_id: UUID
+    enterprise_id: UUID
+    lawyer_id: UUID
+    service: str
+    practice_area: str
+    start: datetime
+    end: datetime
+    duration_minutes: int
+    topic: str
+    notes: str | None
+    match_reason: str | None
+    sequence: int
+    minutes_used: int | None
+    status_reason: str | None
+    lawyer_partstat: str
+    enterprise_partstat: str
+    rating: int | None
+    comment: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CancelIn(Input):
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+
+
+class RescheduleIn(Input):
+    start: AwareDatetime
+    lawyer_id: UUID | None = None
+
+
+class CompleteIn(Input):
+    minutes_used: PositiveMinutes
+
+
+class FeedbackIn(Input):
+    rating: Annotated[int, Meta(ge=1, le=5)]
+    comment: Annotated[str, Meta(max_length=2000)] | None = None

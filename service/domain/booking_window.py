@@ -40,3 +40,34 @@ def bookable_window(
     start = max(requested_from, program_start, now + timedelta(hours=min_notice_hours))
     end = min(requested_to, program_end, now + timedelta(days=horizon_days))
     return (start, end) if start < end else None
+
+
+def start_problem(
+    now: datetime,
+    start: datetime,
+    end: datetime,
+    program_starts_on: date,
+    program_ends_on: date,
+    program_timezone: str,
+    min_notice_hours: int,
+    horizon_days: int,
+) -> str | None:
+    """Why a session at [start, end) cannot be booked now, or None when it can."""
+    zone = ZoneInfo(program_timezone)
+    if start.astimezone(zone).date() < program_starts_on or end.astimezone(zone) > datetime.combine(
+        program_ends_on + timedelta(days=1), time(0), zone
+    ):
+        return f"the programme runs from {program_starts_on} to {program_ends_on}"
+    earliest = now + timedelta(hours=min_notice_hours)
+    if start < earliest:
+        return (
+            f"bookings need {min_notice_hours} hours' notice: the earliest start is "
+            f"{earliest.astimezone(zone):%Y-%m-%d %H:%M}"
+        )
+    latest = now + timedelta(days=horizon_days)
+    if start > latest:
+        return (
+            f"bookings open {horizon_days} days ahead: the latest start is "
+            f"{latest.astimezone(zone):%Y-%m-%d %H:%M}"
+        )
+    return None

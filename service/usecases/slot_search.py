@@ -7,17 +7,26 @@ from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from models.tables import AvailabilityRule as RuleRow
-from models.tables import BusyBlock, Enrolment, Enterprise, Lawyer, Program, TimeOff
+from models.tables import Enrolment, Enterprise, Lawyer, Program
+from service.domain.booking_rules import cap_problem
 from service.domain.booking_window import bookable_window, service_minutes
 from service.domain.errors import NotFound, Unprocessable
 from service.domain.ledger import BALANCE_FIELDS, Balance, InsufficientMinutes
-from service.domain.matching import Candidate, rank
+from service.domain.matching import Candidate, RankedSlot, rank
 from service.domain.practice_areas import PRACTICE_AREAS, area_match
-from service.domain.slots import Interval, LawyerCalendar, free_slots
+from service.domain.slots import free_slots
 from service.schemas import SlotOut
-from service.usecases.availability import to_rule
 from service.usecases.conflicts import conflicted_lawyer_ids
+from service.usecases.lawyer_calendars import load_calendars, month_of, served_minutes
+
+LAWYER_FIELDS = (
+    Lawyer.id,
+    Lawyer.timezone,
+    Lawyer.buffer_minutes,
+    Lawyer.practice_areas,
+    Lawyer.languages,
+    Lawyer.monthly_cap_minutes,
+)
 
 
 @dataclass(frozen=True)
@@ -33,38 +42,83 @@ class SlotQuery:
     limit: int = 50
 
 
-async def _one(table, row_id: UUID, what: str) -> dict:
+async def one_row(table, row_id: UUID, what: str) -> dict:
     row = await table.select().where(table.id == row_id).first()
     if row is None:
         raise NotFound(f"no {what} {row_id}")
     return row
 
 
-async def _candidate_lawyers(query: SlotQuery, credit_code: str) -> dict[UUID, dict]:
-    lawyers = Lawyer.select(
-        Lawyer.id, Lawyer.timezone, Lawyer.buffer_minutes, Lawyer.practice_areas, Lawyer.languages
-    ).where(Lawyer.active.eq(True))
-    if query.lawyer_id is not None:
-        lawyers = lawyers.where(Lawyer.id == query.lawyer_id)
+async def enrolment_of(program_id: UUID, enterprise: dict) -> dict:
+    enrolment = (
+        await Enrolment.select()
+        .where((Enrolment.program == program_id) & (Enrolment.enterprise == enterprise["id"]))
+        .first()
+    )
+    if enrolment is None:
+        raise Unprocessable(f"enterprise {enterprise['name']!r} is not enrolled in this programme")
+    return enrolment
+
+
+def check_remaining(enrolment: dict, service: str, duration: int) -> None:
+    remaining = Balance(**{name: enrolment[name] for name in BALANCE_FIELDS}).remaining_minutes
+    if remaining < duration:
+        raise InsufficientMinutes(
+            f"enterprise has {remaining} minutes left, a {service} needs {duration}"
+        )
+
+
+async def candidate_lawyers(
+    practice_area: str, credit_code: str, language: str | None, lawyer_id: UUID | None
+) -> dict[UUID, dict]:
+    """Active lawyers practising the area (or a broader one), without a conflict of interest."""
+    lawyers = Lawyer.select(*LAWYER_FIELDS).where(Lawyer.active.eq(True))
+    if lawyer_id is not None:
+        lawyers = lawyers.where(Lawyer.id == lawyer_id)
     conflicted = await conflicted_lawyer_ids(credit_code)
     return {
         row["id"]: row
         for row in await lawyers
-        if area_match(query.practice_area, row["practice_areas"])
-        and (query.language is None or query.language in row["languages"])
+        if area_match(practice_area, row["practice_areas"])
+        and (language is None or language in row["languages"])
         and row["id"] not in conflicted
     }
 
 
-async def _intervals(table, lawyer_ids: list[UUID], start: datetime, end: datetime) -> dict:
-    """Rows of `table` overlapping [start, end), grouped per lawyer as Intervals."""
-    rows = await table.select(table.lawyer, table.starts_at, table.ends_at).where(
-        table.lawyer.is_in(lawyer_ids) & (table.starts_at < end) & (table.ends_at > start)
-    )
-    grouped: dict[UUID, list[Interval]] = {}
-    for row in rows:
-        grouped.setdefault(row["lawyer"], []).append(Interval(row["starts_at"], row["ends_at"]))
-    return grouped
+async def ranked_slots(
+    program_id: UUID,
+    practice_area: str,
+    lawyers: dict[UUID, dict],
+    window_start: datetime,
+    window_end: datetime,
+    duration: int,
+    limit: int,
+) -> list[RankedSlot]:
+    """Free slots of these lawyers within their monthly offer, best first."""
+    calendars, booked = await load_calendars(lawyers, window_start, window_end)
+    slots_by_lawyer = {}
+    for lawyer_id, lawyer in lawyers.items():
+        slots = [
+            (slot.start, slot.end)
+            for slot in free_slots(calendars[lawyer_id], window_start, window_end, duration)
+            if not cap_problem(
+                lawyer["monthly_cap_minutes"],
+                booked[month_of(lawyer_id, slot.start, lawyer["timezone"])],
+                duration,
+            )
+        ]
+        if slots:
+            slots_by_lawyer[lawyer_id] = slots
+    served = await served_minutes(program_id, list(slots_by_lawyer))
+    candidates = {
+        lawyer_id: Candidate(
+            lawyer_id,
+            served_minutes=served.get(lawyer_id, 0),
+            area_match=area_match(practice_area, lawyers[lawyer_id]["practice_areas"]),
+        )
+        for lawyer_id in slots_by_lawyer
+    }
+    return rank(slots_by_lawyer, candidates, window_start, window_end, limit)
 
 
 async def search_slots(query: SlotQuery, now: datetime) -> list[SlotOut]:
@@ -74,22 +128,9 @@ async def search_slots(query: SlotQuery, now: datetime) -> list[SlotOut]:
     if query.practice_area not in PRACTICE_AREAS:
         raise Unprocessable(f"unknown practice area {query.practice_area!r}")
     duration = service_minutes(query.service)
-    program = await _one(Program, query.program_id, "programme")
-    enterprise = await _one(Enterprise, query.enterprise_id, "enterprise")
-    enrolment = (
-        await Enrolment.select()
-        .where(
-            (Enrolment.program == query.program_id) & (Enrolment.enterprise == query.enterprise_id)
-        )
-        .first()
-    )
-    if enrolment is None:
-        raise Unprocessable(f"enterprise {enterprise['name']!r} is not enrolled in this programme")
-    remaining = Balance(**{name: enrolment[name] for name in BALANCE_FIELDS}).remaining_minutes
-    if remaining < duration:
-        raise InsufficientMinutes(
-            f"enterprise has {remaining} minutes left, a {query.service} needs {duration}"
-        )
+    program = await one_row(Program, query.program_id, "programme")
+    enterprise = await one_row(Enterprise, query.enterprise_id, "enterprise")
+    check_remaining(await enrolment_of(query.program_id, enterprise), query.service, duration)
     window = bookable_window(
         now,
         query.start,
@@ -100,36 +141,14 @@ async def search_slots(query: SlotQuery, now: datetime) -> list[SlotOut]:
         program["min_notice_hours"],
         program["horizon_days"],
     )
-    lawyers = await _candidate_lawyers(query, enterprise["credit_code"])
+    lawyers = await candidate_lawyers(
+        query.practice_area, enterprise["credit_code"], query.language, query.lawyer_id
+    )
     if window is None or not lawyers:
         return []
-    window_start, window_end = window
-    lawyer_ids = list(lawyers)
-    rules: dict[UUID, list] = {}
-    for row in await RuleRow.select().where(RuleRow.lawyer.is_in(lawyer_ids)):
-        rules.setdefault(row["lawyer"], []).append(to_rule(row))
-    time_off = await _intervals(TimeOff, lawyer_ids, window_start, window_end)
-    busy = await _intervals(BusyBlock, lawyer_ids, window_start, window_end)
-    slots_by_lawyer = {}
-    for lawyer_id, lawyer in lawyers.items():
-        calendar = LawyerCalendar(
-            timezone=lawyer["timezone"],
-            rules=tuple(rules.get(lawyer_id, ())),
-            busy=(*time_off.get(lawyer_id, []), *busy.get(lawyer_id, [])),
-            bookings=(),
-            buffer_minutes=lawyer["buffer_minutes"],
-        )
-        slots = free_slots(calendar, window_start, window_end, duration)
-        if slots:
-            slots_by_lawyer[lawyer_id] = [(slot.start, slot.end) for slot in slots]
-    candidates = {
-        lawyer_id: Candidate(
-            lawyer_id,
-            served_minutes=0,
-            area_match=area_match(query.practice_area, lawyer["practice_areas"]),
-        )
-        for lawyer_id, lawyer in lawyers.items()
-    }
+    ranked = await ranked_slots(
+        query.program_id, query.practice_area, lawyers, *window, duration, query.limit
+    )
     zone = ZoneInfo(program["timezone"])
     return [
         SlotOut(
@@ -139,5 +158,5 @@ async def search_slots(query: SlotQuery, now: datetime) -> list[SlotOut]:
             score=slot.score,
             reason=slot.reason,
         )
-        for slot in rank(slots_by_lawyer, candidates, window_start, window_end, query.limit)
+        for slot in ranked
     ]

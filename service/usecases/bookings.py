@@ -1,0 +1,235 @@
+"""Booking a session: every check with its own answer, then one transaction for the booking,
+the ledger hold, the audit entry and the notices."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from models import audit_log, idempotency, outbox
+from models.database import current_engine, is_sqlite, write_transaction
+from models.ledger_store import move_minutes
+from models.tables import Booking, ConflictOfInterest, Enterprise, Lawyer, Program
+from service.domain.booking_rules import cap_problem
+from service.domain.booking_window import service_minutes, start_problem
+from service.domain.errors import Conflict, NotFound, Unprocessable
+from service.domain.ledger import EntryKind
+from service.domain.notices import SessionFacts, booking_notice
+from service.domain.practice_areas import PRACTICE_AREAS, area_match
+from service.domain.slots import free_slots
+from service.schemas import BookingCreate, BookingOut
+from service.usecases.lawyer_calendars import load_calendars, month_of
+from service.usecases.slot_search import (
+    LAWYER_FIELDS,
+    candidate_lawyers,
+    enrolment_of,
+    one_row,
+    ranked_slots,
+)
+
+BOOKING_COLUMNS = (
+    Booking.id,
+    Booking.status,
+    Booking.program.as_alias("program_id"),
+    Booking.enterprise.as_alias("enterprise_id"),
+    Booking.lawyer.as_alias("lawyer_id"),
+    Booking.service,
+    Booking.practice_area,
+    Booking.starts_at.as_alias("start"),
+    Booking.ends_at.as_alias("end"),
+    Booking.duration_minutes,
+    Booking.topic,
+    Booking.notes,
+    Booking.match_reason,
+    Booking.sequence,
+    Booking.minutes_used,
+    Booking.status_reason,
+    Booking.lawyer_partstat,
+    Booking.enterprise_partstat,
+    Booking.rating,
+    Booking.comment,
+    Booking.created_at,
+    Booking.updated_at,
+    Booking.program.timezone.as_alias("timezone"),
+)
+OVERLAP_REFUSED = (asyncpg.ExclusionViolationError, sqlite3.IntegrityError)
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    key: str
+    request_hash: str
+
+
+def booking_out(row: dict) -> BookingOut:
+    """Times shown in the programme's zone, as the people booking think of them."""
+    zone = ZoneInfo(row.pop("timezone"))
+    row["start"] = row["start"].astimezone(zone)
+    row["end"] = row["end"].astimezone(zone)
+    return msgspec.convert(row, BookingOut)
+
+
+async def get_booking(booking_id: UUID) -> BookingOut:
+    row = await Booking.select(*BOOKING_COLUMNS).where(Booking.id == booking_id).first()
+    if row is None:
+        raise NotFound(f"no booking {booking_id}")
+    return booking_out(row)
+
+
+async def lock_lawyer(lawyer_id: UUID) -> dict:
+    """Bookings of one lawyer take turns (PostgreSQL row lock; SQLite's write lock already
+    serialises), so the monthly cap is checked against a total nobody else is changing."""
+    query = Lawyer.select(*LAWYER_FIELDS, Lawyer.name, Lawyer.email, Lawyer.active).where(
+        Lawyer.id == lawyer_id
+    )
+    if not is_sqlite(current_engine()):
+        query = query.lock_rows()
+    lawyer = await query.first()
+    if lawyer is None:
+        raise NotFound(f"no lawyer {lawyer_id}")
+    return lawyer
+
+
+async def check_lawyer_can_take(
+    lawyer: dict,
+    practice_area: str,
+    credit_code: str,
+    start: datetime,
+    end: datetime,
+    ignore_booking: UUID | None = None,
+) -> None:
+    """Qualified, no conflict, free at [start, end) and within the monthly offer."""
+    if not lawyer["active"]:
+        raise Unprocessable(f"lawyer {lawyer['name']} is not taking sessions at the moment")
+    if not area_match(practice_area, lawyer["practice_areas"]):
+        raise Unprocessable(
+            f"lawyer {lawyer['name']} does not practise {practice_area} "
+            f"(practises {', '.join(lawyer['practice_areas'])})"
+        )
+    if await ConflictOfInterest.exists().where(
+        (ConflictOfInterest.lawyer == lawyer["id"])
+        & (ConflictOfInterest.credit_code == credit_code)
+    ):
+        raise Conflict(
+            f"lawyer {lawyer['name']} has declared a conflict of interest with this enterprise"
+        )
+    duration = int((end - start).total_seconds() // 60)
+    calendars, booked = await load_calendars(
+        {lawyer["id"]: lawyer}, start, end, ignore_booking=ignore_booking
+    )
+    calendar = calendars[lawyer["id"]]
+    if not free_slots(calendar, start, end, duration):
+        if free_slots(replace(calendar, bookings=()), start, end, duration):
+            raise Conflict(f"lawyer {lawyer['name']} is already booked at that time")
+        raise Unprocessable(
+            f"lawyer {lawyer['name']} is not available then: outside their published hours, "
+            "on time off or busy"
+        )
+    if problem := cap_problem(
+        lawyer["monthly_cap_minutes"],
+        booked[month_of(lawyer["id"], start, lawyer["timezone"])],
+        duration,
+    ):
+        raise Conflict(problem)
+
+
+async def _best_lawyer(
+    program_id: UUID, data: BookingCreate, credit_code: str, start, end
+) -> tuple[UUID, str]:
+    lawyers = await candidate_lawyers(data.practice_area, credit_code, None, None)
+    duration = int((end - start).total_seconds() // 60)
+    best = (
+        await ranked_slots(program_id, data.practice_area, lawyers, start, end, duration, 1)
+        if lawyers
+        else []
+    )
+    if not best:
+        raise Conflict(
+            f"no lawyer practising {data.practice_area} is free at that time: "
+            "search /api/v1/slots for open times"
+        )
+    return best[0].lawyer_id, best[0].reason
+
+
+async def create_booking(
+    actor: str, data: BookingCreate, now: datetime, claim: IdempotencyClaim | None = None
+) -> BookingOut:
+    duration = service_minutes(data.service)
+    if data.practice_area not in PRACTICE_AREAS:
+        raise Unprocessable(f"unknown practice area {data.practice_area!r}")
+    program = await one_row(Program, data.program_id, "programme")
+    enterprise = await one_row(Enterprise, data.enterprise_id, "enterprise")
+    await enrolment_of(data.program_id, enterprise)
+    start = data.start.astimezone(UTC)
+    end = start + timedelta(minutes=duration)
+    if problem := start_problem(
+        now,
+        start,
+        end,
+        program["starts_on"],
+        program["ends_on"],
+        program["timezone"],
+        program["min_notice_hours"],
+        program["horizon_days"],
+    ):
+        raise Unprocessable(problem)
+    lawyer_id, reason = data.lawyer_id, None
+    if lawyer_id is None:
+        lawyer_id, reason = await _best_lawyer(
+            program["id"], data, enterprise["credit_code"], start, end
+        )
+    async with write_transaction(current_engine()):
+        if claim is not None:
+            await idempotency.claim(claim.key, claim.request_hash)
+        lawyer = await lock_lawyer(lawyer_id)
+        await check_lawyer_can_take(
+            lawyer, data.practice_area, enterprise["credit_code"], start, end
+        )
+        enrolment = await enrolment_of(data.program_id, enterprise)
+        booking = Booking(
+            program=program["id"],
+            enterprise=enterprise["id"],
+            enrolment=enrolment["id"],
+            lawyer=lawyer_id,
+            service=data.service,
+            practice_area=data.practice_area,
+            starts_at=start,
+            ends_at=end,
+            blocked_until=end + timedelta(minutes=lawyer["buffer_minutes"]),
+            duration_minutes=duration,
+            topic=data.topic,
+            notes=data.notes,
+            match_reason=reason,
+            created_by=actor,
+        )
+        try:
+            await booking.save()
+        except OVERLAP_REFUSED:
+            raise Conflict(f"lawyer {lawyer['name']} is already booked at that time") from None
+        await move_minutes(enrolment["id"], EntryKind.HOLD, duration, actor, booking.id)
+        created = await get_booking(booking.id)
+        await audit_log.record(actor, "booking.created", "booking", booking.id, after=created)
+        await notify_parties("booking.confirmed", created, program, enterprise, lawyer)
+        if claim is not None:
+            await idempotency.remember(claim.key, 201, created)
+    return created
+
+
+async def notify_parties(
+    kind: str, booking: BookingOut, program: dict, enterprise: dict, lawyer: dict
+) -> None:
+    """An outbox notice to the lawyer (in their zone) and to the enterprise's contact."""
+    facts = SessionFacts(booking.service, booking.practice_area, booking.start, booking.end)
+    for recipient, zone in (
+        (lawyer["email"], lawyer["timezone"]),
+        (enterprise["contact_email"], program["timezone"]),
+    ):
+        await outbox.enqueue(
+            kind, recipient, booking.id, booking_notice(kind, facts, program["mailbox"], zone)
+        )
