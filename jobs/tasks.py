@@ -7,6 +7,7 @@ from uuid import UUID
 
 import aiosmtplib
 
+from jobs.caldav import fetch_caldav_source
 from jobs.feeds import fetch_feed
 from jobs.mail import build_email, send
 from models import outbox
@@ -30,6 +31,14 @@ async def deliver_outbox_message(ctx: dict[str, Any], message_id: str) -> str:
 
 
 async def refresh_busy_calendar(ctx: dict[str, Any], source_id: str) -> str:
-    """Fetch one lawyer's feed and replace its busy blocks; failures are recorded on the source."""
-    result = await refresh_source(UUID(source_id), fetch_feed, outbox.utcnow())
+    """Fetch one lawyer's feed or CalDAV calendar and replace its busy blocks; failures are
+    recorded on the source."""
+    now = outbox.utcnow()
+
+    async def fetch(source: dict[str, Any]) -> bytes:
+        if source["kind"] == "caldav":
+            return await fetch_caldav_source(source, ctx["settings"].secret_key, now)
+        return await fetch_feed(source["url"])
+
+    result = await refresh_source(UUID(source_id), fetch, now)
     return result.last_error or f"{result.busy_blocks} busy blocks"

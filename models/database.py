@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
+import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
@@ -14,6 +17,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from models.piccolo_app import APP_CONFIG
+
+T = TypeVar("T")
 
 # How long a SQLite writer waits for the write lock before giving up, in seconds.
 SQLITE_LOCK_TIMEOUT = 30
@@ -49,6 +54,21 @@ def write_transaction(engine: Engine):
     if is_sqlite(engine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+TRANSIENT_ERRORS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+
+
+async def retry_transient(work: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
+    """Run a transaction again when PostgreSQL broke a deadlock or a serialisation conflict."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await work()
+        except TRANSIENT_ERRORS:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(0.01 * attempt)
+    raise AssertionError("unreachable")
 
 
 async def migrate(engine: Engine) -> str:

@@ -24,25 +24,33 @@ class Replay(Exception):
 async def claim(key: str, request_hash: str) -> None:
     """Inside the write transaction, before the work: take the key or raise Replay.
 
-    A concurrent request with the same key blocks on the primary key until the first one
-    commits (PostgreSQL) or waits for the write lock (SQLite), then sees the stored answer.
+    On PostgreSQL a concurrent insert of the same key waits for the first transaction: if that
+    commits, ours does nothing and the stored answer is read back (a fresh statement sees the
+    commit); if it rolls back, ours takes the key. SQLite's write lock serialises the same.
     """
+    taken = (
+        await IdempotencyKey.insert(
+            IdempotencyKey(
+                key=key, request_hash=request_hash, response_status=PENDING, response_body={}
+            )
+        )
+        .on_conflict(action="DO NOTHING")
+        .returning(IdempotencyKey.key)
+    )
+    if taken:
+        return
     row = (
         await IdempotencyKey.select()
         .where(IdempotencyKey.key == key)
         .output(load_json=True)
         .first()
     )
-    if row is not None:
-        if row["request_hash"] != request_hash:
-            raise Unprocessable(
-                "this Idempotency-Key was already used with a different request body; "
-                "use a new key for a new request"
-            )
-        raise Replay(row["response_status"], row["response_body"])
-    await IdempotencyKey.insert(
-        IdempotencyKey(key=key, request_hash=request_hash, response_status=PENDING, response_body={})
-    )
+    if row["request_hash"] != request_hash:
+        raise Unprocessable(
+            "this Idempotency-Key was already used with a different request body; "
+            "use a new key for a new request"
+        )
+    raise Replay(row["response_status"], row["response_body"])
 
 
 async def remember(key: str, status: int, body: msgspec.Struct) -> None:

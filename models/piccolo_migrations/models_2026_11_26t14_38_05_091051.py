@@ -1,13 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import JSON, UUID, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -90,9 +83,7 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="models", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="models", description=DESCRIPTION)
 
     manager.add_table(
         class_name="IdempotencyKey",
@@ -108,9 +99,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Seminar", tablename="seminar", schema=None, columns=None
-    )
+    manager.add_table(class_name="Seminar", tablename="seminar", schema=None, columns=None)
 
     manager.add_table(
         class_name="WaitlistEntry",
@@ -119,9 +108,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Booking", tablename="booking", schema=None, columns=None
-    )
+    manager.add_table(class_name="Booking", tablename="booking", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="IdempotencyKey",

@@ -6,14 +6,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
 from models import audit_log, idempotency, outbox
-from models.database import current_engine, is_sqlite, write_transaction
+from models.database import current_engine, is_sqlite, retry_transient, write_transaction
 from models.ledger_store import move_minutes
 from models.tables import Booking, ConflictOfInterest, Enterprise, Lawyer, Program
 from service.domain.booking_rules import cap_problem
@@ -184,6 +184,23 @@ async def create_booking(
         lawyer_id, reason = await _best_lawyer(
             program["id"], data, enterprise["credit_code"], start, end
         )
+    return await retry_transient(
+        lambda: _book(actor, data, program, enterprise, lawyer_id, reason, start, end, claim)
+    )
+
+
+async def _book(
+    actor: str,
+    data: BookingCreate,
+    program: dict,
+    enterprise: dict,
+    lawyer_id: UUID,
+    reason: str | None,
+    start: datetime,
+    end: datetime,
+    claim: IdempotencyClaim | None,
+) -> BookingOut:
+    duration = service_minutes(data.service)
     async with write_transaction(current_engine()):
         if claim is not None:
             await idempotency.claim(claim.key, claim.request_hash)
@@ -192,7 +209,12 @@ async def create_booking(
             lawyer, data.practice_area, enterprise["credit_code"], start, end
         )
         enrolment = await enrolment_of(data.program_id, enterprise)
+        booking_id = uuid4()
+        # The hold comes first: it locks the enrolment row before the booking's foreign key
+        # takes a share lock on it, so concurrent bookings of one enterprise queue, not deadlock.
+        await move_minutes(enrolment["id"], EntryKind.HOLD, duration, actor, booking_id)
         booking = Booking(
+            id=booking_id,
             program=program["id"],
             enterprise=enterprise["id"],
             enrolment=enrolment["id"],
@@ -212,7 +234,6 @@ async def create_booking(
             await booking.save()
         except OVERLAP_REFUSED:
             raise Conflict(f"lawyer {lawyer['name']} is already booked at that time") from None
-        await move_minutes(enrolment["id"], EntryKind.HOLD, duration, actor, booking.id)
         created = await get_booking(booking.id)
         await audit_log.record(actor, "booking.created", "booking", booking.id, after=created)
         await notify_parties("booking.confirmed", created, program, enterprise, lawyer)

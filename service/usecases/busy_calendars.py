@@ -1,10 +1,12 @@
-"""A lawyer's imported busy time: uploaded files and feeds, each source's blocks replaced whole."""
+"""A lawyer's imported busy time: uploaded files, feeds and CalDAV calendars, each source's
+blocks replaced whole."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from models import audit_log
@@ -13,7 +15,8 @@ from models.tables import BusyBlock, BusySource
 from service.domain.busy_import import BusyBlock as BusyInterval
 from service.domain.busy_import import CalendarImportError, busy_blocks
 from service.domain.errors import NotFound
-from service.schemas import BusyCalendarOut
+from service.schemas import BusyCalendarOut, CalDavIn
+from service.secret_box import seal
 from service.usecases.availability import lawyer_timezone
 
 # How far back and ahead imported events are kept: past the longest booking horizon.
@@ -23,7 +26,8 @@ REFRESH_EVERY = timedelta(hours=1)
 RETRY_FAILED_AFTER = timedelta(minutes=10)
 PARSE_TIMEOUT_SECONDS = 30
 
-Fetch = Callable[[str], Awaitable[bytes]]
+# Given the source's row (kind, url, username, sealed secret), its calendar as .ics bytes.
+Fetch = Callable[[dict[str, Any]], Awaitable[bytes]]
 
 
 async def _parse(ics: bytes, lawyer_id: UUID, now: datetime) -> list[BusyInterval]:
@@ -90,13 +94,33 @@ async def register_feed(actor: str, lawyer_id: UUID, url: str, now: datetime) ->
     return result
 
 
+async def register_caldav(
+    actor: str, lawyer_id: UUID, data: CalDavIn, secret_key: str, now: datetime
+) -> BusyCalendarOut:
+    """Link a CalDAV calendar; the password is stored sealed and never shown or audited."""
+    await lawyer_timezone(lawyer_id)  # an unknown lawyer is 404 before anything is sealed
+    source = BusySource(
+        lawyer=lawyer_id,
+        kind="caldav",
+        url=data.caldav_url,
+        username=data.username,
+        secret=seal(secret_key, data.password),
+        next_refresh_at=now,
+    )
+    async with write_transaction(current_engine()):
+        await source.save()
+        result = await get_source(source.id)
+        await audit_log.record(actor, "busy_calendar.linked", "lawyer", lawyer_id, after=result)
+    return result
+
+
 async def refresh_source(source_id: UUID, fetch: Fetch, now: datetime) -> BusyCalendarOut:
-    """Fetch and replace a feed's blocks; on failure keep the old blocks and record why."""
+    """Fetch and replace a linked calendar's blocks; on failure keep the old blocks and record why."""
     source = await BusySource.select().where(BusySource.id == source_id).first()
     if source is None:
         raise NotFound(f"no busy calendar {source_id}")
     try:
-        blocks = await _parse(await fetch(source["url"]), source["lawyer"], now)
+        blocks = await _parse(await fetch(source), source["lawyer"], now)
         async with write_transaction(current_engine()):
             await _replace_blocks(source_id, source["lawyer"], blocks)
             await BusySource.update(
@@ -140,7 +164,7 @@ async def get_source(source_id: UUID) -> BusyCalendarOut:
 
 
 async def request_refresh(lawyer_id: UUID, source_id: UUID, now: datetime) -> BusyCalendarOut:
-    """Make a feed due now; the next relay pass (or worker sweep) fetches it."""
+    """Make a feed or CalDAV calendar due now; the next relay pass (or worker sweep) fetches it."""
     updated = (
         await BusySource.update({BusySource.next_refresh_at: now})
         .where(
