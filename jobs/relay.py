@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -11,6 +12,7 @@ from arq.connections import ArqRedis
 from jobs.tasks import deliver_outbox_message, refresh_busy_calendar
 from models import outbox
 from service.usecases.busy_calendars import due_feed_ids
+from service.usecases.waitlist import expire_offers
 
 log = logging.getLogger("probono.relay")
 
@@ -50,9 +52,15 @@ async def relay_feeds(ctx: dict[str, Any], redis: ArqRedis | None) -> int:
     return len(due)
 
 
+async def expire_waitlist_offers(ctx: dict[str, Any], redis: ArqRedis | None = None) -> int:
+    """Holds nobody accepted in time lapse; the time goes to the next one waiting."""
+    hold = timedelta(minutes=ctx["settings"].waitlist_hold_minutes)
+    return await expire_offers(outbox.utcnow(), hold)
+
+
 async def relay_forever(ctx: dict[str, Any], redis: ArqRedis | None, interval: float) -> None:
     while True:
-        for relay in (relay_outbox, relay_feeds):
+        for relay in (relay_outbox, relay_feeds, expire_waitlist_offers):
             try:
                 await relay(ctx, redis)
             except Exception:

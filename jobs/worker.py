@@ -7,7 +7,7 @@ from typing import Any
 from arq import cron
 from arq.connections import RedisSettings
 
-from jobs.relay import relay_feeds, relay_outbox
+from jobs.relay import expire_waitlist_offers, relay_feeds, relay_outbox
 from jobs.tasks import deliver_outbox_message, refresh_busy_calendar
 from models.database import build_engine, connected
 from service.settings import get_settings
@@ -39,6 +39,7 @@ class WorkerSettings:
     cron_jobs = [
         cron(sweep_outbox, second={0, 30}, run_at_startup=True),
         cron(sweep_feeds, second=15, run_at_startup=True),
+        cron(expire_waitlist_offers, second=45, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

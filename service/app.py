@@ -11,13 +11,16 @@ from service.auth import build_jwt_auth
 from service.controllers.auth import AuthController, login_rate_limit
 from service.controllers.bookings import BookingController
 from service.controllers.busy_calendars import BusyCalendarController
+from service.controllers.calendar_feed import CalendarFeedController
 from service.controllers.enterprises import EnterpriseController
 from service.controllers.health import health
 from service.controllers.lawyers import LawyerController
 from service.controllers.practice_areas import practice_areas
 from service.controllers.programs import ProgramController
+from service.controllers.seminars import SeminarController
 from service.controllers.slots import slots
 from service.controllers.users import UserController
+from service.controllers.waitlist import WaitlistController
 from service.errors import problem_details
 from service.lifespan import lifespan
 from service.settings import Settings, get_settings
@@ -35,9 +38,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EnterpriseController,
             LawyerController,
             BusyCalendarController,
+            CalendarFeedController,
             practice_areas,
             slots,
             BookingController,
+            SeminarController,
+            WaitlistController,
         ],
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],

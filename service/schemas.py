@@ -340,3 +340,86 @@ class CompleteIn(Input):
 class FeedbackIn(Input):
     rating: Annotated[int, Meta(ge=1, le=5)]
     comment: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+class SeminarCreate(Input):
+    lawyer_id: UUID
+    title: Name
+    practice_area: PracticeArea
+    start: AwareDatetime
+    end: AwareDatetime
+    capacity: Annotated[int, Meta(ge=1, le=1000)]
+    minutes_per_attendee: PositiveMinutes
+    service: Literal["seminar", "case_sharing"] = "seminar"
+    program_id: UUID | None = None
+
+
+class SeminarOut(Struct):
+    id: UUID
+    program_id: UUID
+    lawyer_id: UUID
+    service: str
+    title: str
+    practice_area: str
+    start: datetime
+    end: datetime
+    capacity: int
+    registered: int
+    minutes_per_attendee: int
+    sequence: int
+
+
+class RegistrationCreate(Input):
+    enterprise_id: UUID
+
+
+class RegistrationOut(Struct):
+    id: UUID
+    seminar_id: UUID
+    enterprise_id: UUID
+    minutes: int
+    status: Literal["registered", "cancelled", "attended"]
+    created_at: datetime
+
+
+class WaitlistCreate(Input):
+    program_id: UUID
+    enterprise_id: UUID
+    service: Literal["consultation", "health_check"]
+    practice_area: PracticeArea
+    start: AwareDatetime = msgspec.field(name="from")
+    end: AwareDatetime = msgspec.field(name="to")
+
+
+class WaitlistOut(Struct):
+    id: UUID
+    program_id: UUID
+    enterprise_id: UUID
+    service: str
+    practice_area: str
+    start: datetime = msgspec.field(name="from")
+    end: datetime = msgspec.field(name="to")
+    status: Literal["waiting", "offered", "accepted", "expired"]
+    offered_booking_id: UUID | None = None
+    created_at: datetime | None = None
+
+
+class CertificateSession(Struct):
+    kind: Literal["booking", "seminar"]
+    id: UUID
+    service: str
+    practice_area: str
+    start: datetime
+    minutes: int
+
+
+class CertificateOut(Struct):
+    lawyer_id: UUID
+    lawyer_name: str
+    firm: str
+    license_no: str
+    program_id: UUID
+    program_name: str
+    sessions: list[CertificateSession]
+    total_minutes: int
+    issued_at: datetime

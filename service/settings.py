@@ -29,6 +29,7 @@ class Settings:
     token_lifetime_minutes: int = 12 * 60
     login_attempts_per_minute: int = 10
     outbox_relay_seconds: int = 2
+    waitlist_hold_minutes: int = 120
 
     @property
     def is_sqlite(self) -> bool:
@@ -125,6 +126,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ),
         login_attempts_per_minute=_integer(
             env, "LOGIN_ATTEMPTS_PER_MINUTE", Settings.login_attempts_per_minute, 1, 100_000
+        ),
+        waitlist_hold_minutes=_integer(
+            env, "WAITLIST_HOLD_MINUTES", Settings.waitlist_hold_minutes, 5, 7 * 24 * 60
         ),
         outbox_relay_seconds=_integer(
             env, "OUTBOX_RELAY_SECONDS", Settings.outbox_relay_seconds, 0, 3600

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -37,6 +37,11 @@ IdempotencyKeyHeader = Annotated[
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def waitlist_hold(request: Request) -> timedelta:
+    """How long a freed slot is kept for the first enterprise on the waitlist."""
+    return timedelta(minutes=request.app.state.settings.waitlist_hold_minutes)
 
 
 def idempotency_claim(
@@ -95,7 +100,9 @@ class BookingController(Controller):
     ) -> BookingOut:
         """Minutes come back unless the enterprise cancels inside the programme's notice period."""
         await booking_for(request.user, booking_id)
-        return await lifecycle.cancel(request.user, booking_id, data.reason, now())
+        return await lifecycle.cancel(
+            request.user, booking_id, data.reason, now(), waitlist_hold(request)
+        )
 
     @post("/{booking_id:uuid}/decline", status_code=200)
     async def decline(
@@ -103,7 +110,9 @@ class BookingController(Controller):
     ) -> BookingOut:
         """The lawyer cannot take the session: it is declined and the minutes come back."""
         await booking_for(request.user, booking_id, "lawyer", "admin")
-        return await lifecycle.decline(request.user.email, booking_id, data.reason)
+        return await lifecycle.decline(
+            request.user.email, booking_id, data.reason, now(), waitlist_hold(request)
+        )
 
     @post("/{booking_id:uuid}/reschedule", status_code=200)
     async def reschedule(

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID
 
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Controller, MediaType, Request, Response, get, patch, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from service.auth import requires_admin, requires_any_role
 from service.controllers.access import ensure_lawyer_access, provide_page
+from service.domain.certificate import certificate_html
 from service.schemas import (
     AvailabilityIn,
     AvailabilityOut,
+    CertificateOut,
     ConflictCreate,
     ConflictOut,
     LawyerCreate,
@@ -20,6 +23,7 @@ from service.schemas import (
     TimeOffOut,
 )
 from service.usecases.availability import add_time_off, get_rules, replace_rules
+from service.usecases.certificates import certificate
 from service.usecases.conflicts import declare_conflict
 from service.usecases.lawyers import create_lawyer, get_lawyer, list_lawyers, update_lawyer
 from service.usecases.paging import Page
@@ -70,6 +74,17 @@ class LawyerController(Controller):
     ) -> TimeOffOut:
         ensure_lawyer_access(request.user, lawyer_id)
         return await add_time_off(request.user.email, lawyer_id, data)
+
+    @get("/{lawyer_id:uuid}/certificate", media_type=MediaType.JSON)
+    async def certificate(
+        self, request: Request, lawyer_id: FromPath[UUID], program_id: FromQuery[UUID]
+    ) -> Response[CertificateOut]:
+        """Completed sessions and minutes given; `Accept: text/html` gives a printable page."""
+        ensure_lawyer_access(request.user, lawyer_id)
+        issued = await certificate(lawyer_id, program_id, datetime.now(UTC))
+        if request.accept.best_match([MediaType.JSON, MediaType.HTML]) == MediaType.HTML:
+            return Response(certificate_html(issued), media_type=MediaType.HTML)
+        return Response(issued)
 
     @post("/{lawyer_id:uuid}/conflicts")
     async def conflict(

@@ -18,6 +18,10 @@ EVENTS = {
     "booking.rescheduled": ("已改期", "rescheduled"),
     "booking.cancelled": ("已取消", "cancelled"),
     "booking.declined": ("律师无法出席，已取消", "declined by the lawyer"),
+    "waitlist.offered": (
+        "候补时段已为您保留，请尽快确认",
+        "held for you from the waitlist: please accept it",
+    ),
 }
 
 

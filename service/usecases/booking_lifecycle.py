@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from models import audit_log
-from models.database import current_engine, is_sqlite, write_transaction
+from models.database import current_engine, write_transaction
 from models.ledger_store import move_minutes
 from models.tables import Booking, Enterprise, Lawyer, Program
 from service.auth import ENTERPRISE, Principal
@@ -21,26 +21,19 @@ from service.domain.booking_rules import (
     completion_entries,
 )
 from service.domain.booking_window import start_problem
-from service.domain.errors import Conflict, NotFound, Unprocessable
+from service.domain.errors import Conflict, Unprocessable
 from service.domain.ledger import EntryKind
 from service.schemas import BookingOut, FeedbackIn, RescheduleIn
 from service.usecases.bookings import (
     OVERLAP_REFUSED,
     check_lawyer_can_take,
     get_booking,
+    lock_for_change,
     lock_lawyer,
+    locked_booking,
     notify_parties,
 )
-
-
-async def _locked_booking(booking_id: UUID) -> dict:
-    query = Booking.select().where(Booking.id == booking_id)
-    if not is_sqlite(current_engine()):
-        query = query.lock_rows()
-    booking = await query.first()
-    if booking is None:
-        raise NotFound(f"no booking {booking_id}")
-    return booking
+from service.usecases.waitlist import offer_freed_slot
 
 
 async def _context(booking: dict) -> tuple[dict, dict, dict]:
@@ -59,7 +52,7 @@ async def _settle(
     notice: str | None = None,
 ) -> BookingOut:
     """Move a locked booking to `target`, write its ledger entries, audit and notify."""
-    booking = await _locked_booking(booking_id)
+    booking = await locked_booking(booking_id)
     before = await get_booking(booking_id)
     check_transition(booking["status"], target)
     for kind, minutes in entries(booking):
@@ -82,11 +75,13 @@ def _require_started(booking: dict, now: datetime, what: str) -> None:
         )
 
 
-async def cancel(principal: Principal, booking_id: UUID, reason: str, now: datetime) -> BookingOut:
+async def cancel(
+    principal: Principal, booking_id: UUID, reason: str, now: datetime, waitlist_hold: timedelta
+) -> BookingOut:
     async with write_transaction(current_engine()):
         program = (
             await Program.select(Program.cancellation_notice_hours)
-            .where(Program.id == (await _locked_booking(booking_id))["program"])
+            .where(Program.id == (await lock_for_change(booking_id))["program"])
             .first()
         )
 
@@ -99,7 +94,7 @@ async def cancel(principal: Principal, booking_id: UUID, reason: str, now: datet
             )
             return [(kind, booking["duration_minutes"])]
 
-        return await _settle(
+        cancelled = await _settle(
             principal.email,
             booking_id,
             CANCELLED,
@@ -107,11 +102,16 @@ async def cancel(principal: Principal, booking_id: UUID, reason: str, now: datet
             {"status_reason": reason, "sequence": Booking.sequence + 1},
             "booking.cancelled",
         )
+        await offer_to_waitlist(cancelled, now, waitlist_hold)
+    return cancelled
 
 
-async def decline(actor: str, booking_id: UUID, reason: str | None) -> BookingOut:
+async def decline(
+    actor: str, booking_id: UUID, reason: str | None, now: datetime, waitlist_hold: timedelta
+) -> BookingOut:
     async with write_transaction(current_engine()):
-        return await _settle(
+        await lock_for_change(booking_id)
+        declined = await _settle(
             actor,
             booking_id,
             DECLINED,
@@ -123,11 +123,17 @@ async def decline(actor: str, booking_id: UUID, reason: str | None) -> BookingOu
             },
             "booking.declined",
         )
+        await offer_to_waitlist(declined, now, waitlist_hold)
+    return declined
+
+
+async def offer_to_waitlist(freed: BookingOut, now: datetime, hold: timedelta) -> None:
+    await offer_freed_slot(freed.program_id, freed.lawyer_id, freed.start, now, hold)
 
 
 async def complete(actor: str, booking_id: UUID, minutes_used: int, now: datetime) -> BookingOut:
     async with write_transaction(current_engine()):
-        _require_started(await _locked_booking(booking_id), now, "log the time")
+        _require_started(await locked_booking(booking_id), now, "log the time")
         return await _settle(
             actor,
             booking_id,
@@ -139,7 +145,7 @@ async def complete(actor: str, booking_id: UUID, minutes_used: int, now: datetim
 
 async def no_show(actor: str, booking_id: UUID, now: datetime) -> BookingOut:
     async with write_transaction(current_engine()):
-        _require_started(await _locked_booking(booking_id), now, "record a no-show")
+        _require_started(await locked_booking(booking_id), now, "record a no-show")
         return await _settle(
             actor,
             booking_id,
@@ -151,7 +157,7 @@ async def no_show(actor: str, booking_id: UUID, now: datetime) -> BookingOut:
 
 async def leave_feedback(actor: str, booking_id: UUID, data: FeedbackIn) -> BookingOut:
     async with write_transaction(current_engine()):
-        booking = await _locked_booking(booking_id)
+        booking = await locked_booking(booking_id)
         if booking["status"] != COMPLETED:
             raise Conflict(f"the booking is {booking['status']}; feedback comes after completion")
         if booking["rating"] is not None:
@@ -169,7 +175,7 @@ async def leave_feedback(actor: str, booking_id: UUID, data: FeedbackIn) -> Book
 async def reschedule(actor: str, booking_id: UUID, data: RescheduleIn, now: datetime) -> BookingOut:
     """Move the same booking; the old time is only freed if the new one is taken."""
     async with write_transaction(current_engine()):
-        booking = await _locked_booking(booking_id)
+        booking = await lock_for_change(booking_id, data.lawyer_id)
         if booking["status"] != "confirmed":
             raise Conflict(f"the booking is {booking['status']}; only a confirmed one can move")
         program, enterprise, _ = await _context(booking)

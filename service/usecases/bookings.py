@@ -96,15 +96,28 @@ async def lock_lawyer(lawyer_id: UUID) -> dict:
     return lawyer
 
 
-async def check_lawyer_can_take(
-    lawyer: dict,
-    practice_area: str,
-    credit_code: str,
-    start: datetime,
-    end: datetime,
-    ignore_booking: UUID | None = None,
-) -> None:
-    """Qualified, no conflict, free at [start, end) and within the monthly offer."""
+async def lock_for_change(booking_id: UUID, other_lawyer: UUID | None = None) -> dict:
+    """Lock in the house order (lawyers by id, then the booking; the enrolment comes later in
+    move_minutes), so concurrent changes queue instead of deadlocking."""
+    row = await Booking.select(Booking.lawyer).where(Booking.id == booking_id).first()
+    if row is None:
+        raise NotFound(f"no booking {booking_id}")
+    for lawyer_id in sorted({row["lawyer"], other_lawyer or row["lawyer"]}, key=str):
+        await lock_lawyer(lawyer_id)
+    return await locked_booking(booking_id)
+
+
+async def locked_booking(booking_id: UUID) -> dict:
+    query = Booking.select().where(Booking.id == booking_id)
+    if not is_sqlite(current_engine()):
+        query = query.lock_rows()
+    booking = await query.first()
+    if booking is None:
+        raise NotFound(f"no booking {booking_id}")
+    return booking
+
+
+def check_qualified(lawyer: dict, practice_area: str) -> None:
     if not lawyer["active"]:
         raise Unprocessable(f"lawyer {lawyer['name']} is not taking sessions at the moment")
     if not area_match(practice_area, lawyer["practice_areas"]):
@@ -112,6 +125,9 @@ async def check_lawyer_can_take(
             f"lawyer {lawyer['name']} does not practise {practice_area} "
             f"(practises {', '.join(lawyer['practice_areas'])})"
         )
+
+
+async def check_no_conflict(lawyer: dict, credit_code: str) -> None:
     if await ConflictOfInterest.exists().where(
         (ConflictOfInterest.lawyer == lawyer["id"])
         & (ConflictOfInterest.credit_code == credit_code)
@@ -119,6 +135,16 @@ async def check_lawyer_can_take(
         raise Conflict(
             f"lawyer {lawyer['name']} has declared a conflict of interest with this enterprise"
         )
+
+
+async def check_free(
+    lawyer: dict,
+    start: datetime,
+    end: datetime,
+    ignore_booking: UUID | None = None,
+    within_monthly_offer: bool = True,
+) -> None:
+    """Free at [start, end) by rules, time off, busy time and sessions; within the month's offer."""
     duration = int((end - start).total_seconds() // 60)
     calendars, booked = await load_calendars(
         {lawyer["id"]: lawyer}, start, end, ignore_booking=ignore_booking
@@ -129,14 +155,30 @@ async def check_lawyer_can_take(
             raise Conflict(f"lawyer {lawyer['name']} is already booked at that time")
         raise Unprocessable(
             f"lawyer {lawyer['name']} is not available then: outside their published hours, "
-            "on time off or busy"
+            "on time off, busy or giving a seminar"
         )
-    if problem := cap_problem(
-        lawyer["monthly_cap_minutes"],
-        booked[month_of(lawyer["id"], start, lawyer["timezone"])],
-        duration,
+    if within_monthly_offer and (
+        problem := cap_problem(
+            lawyer["monthly_cap_minutes"],
+            booked[month_of(lawyer["id"], start, lawyer["timezone"])],
+            duration,
+        )
     ):
         raise Conflict(problem)
+
+
+async def check_lawyer_can_take(
+    lawyer: dict,
+    practice_area: str,
+    credit_code: str,
+    start: datetime,
+    end: datetime,
+    ignore_booking: UUID | None = None,
+) -> None:
+    """Qualified, no conflict, free at [start, end) and within the monthly offer."""
+    check_qualified(lawyer, practice_area)
+    await check_no_conflict(lawyer, credit_code)
+    await check_free(lawyer, start, end, ignore_booking)
 
 
 async def _best_lawyer(

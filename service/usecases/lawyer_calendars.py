@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from piccolo.query.functions.aggregate import Sum
 
 from models.tables import AvailabilityRule as RuleRow
-from models.tables import Booking, BusyBlock, TimeOff
+from models.tables import Booking, BusyBlock, Seminar, TimeOff
 from service.domain.booking_rules import COMPLETED, LIVE_STATUSES
 from service.domain.slots import Interval, LawyerCalendar
 from service.usecases.availability import to_rule
@@ -49,6 +49,7 @@ async def load_calendars(
         rules[row["lawyer"]].append(to_rule(row))
     time_off = await _intervals(TimeOff, lawyer_ids, window_start, window_end)
     busy = await _intervals(BusyBlock, lawyer_ids, window_start, window_end)
+    seminars = await _intervals(Seminar, lawyer_ids, window_start, window_end)
     bookings = await Booking.select(
         Booking.id,
         Booking.lawyer,
@@ -77,7 +78,7 @@ async def load_calendars(
         lawyer_id: LawyerCalendar(
             timezone=lawyer["timezone"],
             rules=tuple(rules[lawyer_id]),
-            busy=(*time_off[lawyer_id], *busy[lawyer_id]),
+            busy=(*time_off[lawyer_id], *busy[lawyer_id], *seminars[lawyer_id]),
             bookings=tuple(live[lawyer_id]),
             buffer_minutes=lawyer["buffer_minutes"],
         )

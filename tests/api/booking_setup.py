@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from models.tables import Booking
 from tests.api.helpers import (
     create_enterprise,
     create_enterprise_user,
@@ -77,3 +78,15 @@ async def stage(client, admin, lawyer_count: int = 2, **program_fields) -> Stage
             await create_lawyer_user(client, admin, lawyer["id"], email=f"login{number}@law.test")
         )
     return Stage(program, enterprise, owner, lawyers, logins, next_monday())
+
+
+async def session_has_started(booking_id: str) -> None:
+    """Time passes: move the session into the past."""
+    start = datetime.now(UTC) - timedelta(hours=2)
+    await Booking.update(
+        {
+            Booking.starts_at: start,
+            Booking.ends_at: start + timedelta(hours=1),
+            Booking.blocked_until: start + timedelta(hours=1),
+        }
+    ).where(Booking.id == booking_id)

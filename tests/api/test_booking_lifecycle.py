@@ -1,11 +1,8 @@
 """Every lifecycle path moves the ledger as stated; illegal moves answer 409 with the status."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
-from models.tables import Booking
-from tests.api.booking_setup import stage
+from tests.api.booking_setup import session_has_started, stage
 from tests.api.helpers import assert_problem
 
 
@@ -29,18 +26,6 @@ async def balance(client, st) -> tuple[int, int, int, int]:
         body["forfeited_minutes"],
         body["remaining_minutes"],
     )
-
-
-async def session_has_started(booking_id: str) -> None:
-    """Time passes: move the session into the past."""
-    start = datetime.now(UTC) - timedelta(hours=2)
-    await Booking.update(
-        {
-            Booking.starts_at: start,
-            Booking.ends_at: start + timedelta(hours=1),
-            Booking.blocked_until: start + timedelta(hours=1),
-        }
-    ).where(Booking.id == booking_id)
 
 
 def lawyer_of(st):
