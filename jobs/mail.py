@@ -21,6 +21,9 @@ def message_id(outbox_id: Any) -> str:
 
 
 def build_email(row: dict[str, Any]) -> EmailMessage:
+    """Plain notice, or an iMIP invite when the payload carries a calendar object:
+    multipart/mixed[ multipart/alternative[ text/plain, text/html, text/calendar; method=… ],
+    invite.ics ] — the inline part for Outlook/Gmail buttons, the attachment for the rest."""
     payload = row["payload"]
     email = EmailMessage()
     email["From"] = payload["sender"]
@@ -29,6 +32,20 @@ def build_email(row: dict[str, Any]) -> EmailMessage:
     email["Message-ID"] = message_id(row["id"])
     email["Date"] = format_datetime(row["created_at"])
     email.set_content(payload["text"])
+    if html := payload.get("html"):
+        email.add_alternative(html, subtype="html")
+    if ics := payload.get("ics"):
+        # bytes, so the object keeps its CRLF line ends (set_content on text would rewrite them)
+        email.add_alternative(
+            ics.encode(),
+            maintype="text",
+            subtype="calendar",
+            params={"method": payload["method"], "charset": "UTF-8"},
+        )
+        email.make_mixed()
+        email.add_attachment(
+            ics.encode(), maintype="application", subtype="ics", filename="invite.ics"
+        )
     return email
 
 

@@ -12,6 +12,7 @@ from arq.connections import ArqRedis
 from jobs.tasks import deliver_outbox_message, refresh_busy_calendar
 from models import outbox
 from service.usecases.busy_calendars import due_feed_ids
+from service.usecases.reminders import queue_reminders
 from service.usecases.waitlist import expire_offers
 
 log = logging.getLogger("probono.relay")
@@ -58,9 +59,14 @@ async def expire_waitlist_offers(ctx: dict[str, Any], redis: ArqRedis | None = N
     return await expire_offers(outbox.utcnow(), hold)
 
 
+async def queue_due_reminders(ctx: dict[str, Any], redis: ArqRedis | None = None) -> int:
+    """Reminders 24 h and 1 h ahead become outbox notices (once each), delivered as usual."""
+    return await queue_reminders(outbox.utcnow())
+
+
 async def relay_forever(ctx: dict[str, Any], redis: ArqRedis | None, interval: float) -> None:
     while True:
-        for relay in (relay_outbox, relay_feeds, expire_waitlist_offers):
+        for relay in (queue_due_reminders, relay_outbox, relay_feeds, expire_waitlist_offers):
             try:
                 await relay(ctx, redis)
             except Exception:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import aiosmtplib
+from arq import Retry
 
 from jobs.caldav import fetch_caldav_source
 from jobs.feeds import fetch_feed
@@ -22,9 +24,12 @@ async def deliver_outbox_message(ctx: dict[str, Any], message_id: str) -> str:
     try:
         await send(ctx["settings"], build_email(row))
     except (aiosmtplib.SMTPException, OSError) as error:
-        retry_at = await outbox.mark_failed(
-            row["id"], row["attempts"], repr(error), outbox.utcnow()
-        )
+        now = outbox.utcnow()
+        retry_at = await outbox.mark_failed(row["id"], row["attempts"], repr(error), now)
+        if "job_try" in ctx:
+            # under arq: come back after the back-off; the claim keeps the sweep from
+            # sending it a second time meanwhile
+            raise Retry(defer=retry_at - now + timedelta(seconds=1)) from error
         return f"failed, next attempt at {retry_at.isoformat()}"
     await outbox.mark_delivered(row["id"], outbox.utcnow())
     return "delivered"

@@ -7,7 +7,7 @@ from typing import Any
 from arq import cron
 from arq.connections import RedisSettings
 
-from jobs.relay import expire_waitlist_offers, relay_feeds, relay_outbox
+from jobs.relay import expire_waitlist_offers, queue_due_reminders, relay_feeds, relay_outbox
 from jobs.tasks import deliver_outbox_message, refresh_busy_calendar
 from models.database import build_engine, connected
 from service.settings import get_settings
@@ -40,10 +40,13 @@ class WorkerSettings:
         cron(sweep_outbox, second={0, 30}, run_at_startup=True),
         cron(sweep_feeds, second=15, run_at_startup=True),
         cron(expire_waitlist_offers, second=45, run_at_startup=True),
+        cron(queue_due_reminders, minute=set(range(0, 60, 5)), second=5, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
     # Short, so a notice on a killed worker is retried soon (see TRAPS: in-progress keys).
     job_timeout = 60
     max_tries = 5
+    # `arq --check jobs.worker.WorkerSettings` (or `probono worker --check`) reads this key
+    health_check_interval = 30
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379")

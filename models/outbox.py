@@ -14,12 +14,18 @@ BACKOFF = (timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5), ti
 
 
 async def enqueue(
-    kind: str, recipient: str, subject_id: UUID | None, payload: dict[str, Any]
-) -> UUID:
-    """Call inside the transaction of the change the notice reports."""
-    message = OutboxMessage(kind=kind, recipient=recipient, subject_id=subject_id, payload=payload)
-    await OutboxMessage.insert(message)
-    return message.id
+    kind: str,
+    recipient: str,
+    subject_id: UUID | None,
+    payload: dict[str, Any],
+    dedup_key: str | None = None,
+) -> None:
+    """Call inside the transaction of the change the notice reports. A notice with a
+    `dedup_key` that was queued before is not queued again."""
+    message = OutboxMessage(
+        kind=kind, recipient=recipient, subject_id=subject_id, payload=payload, dedup_key=dedup_key
+    )
+    await OutboxMessage.insert(message).on_conflict(action="DO NOTHING")
 
 
 async def due_messages(now: datetime, limit: int = 100) -> list[dict[str, Any]]:
@@ -80,3 +86,19 @@ async def mark_failed(
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+async def messages_about(subject_id: UUID) -> list[dict[str, Any]]:
+    return (
+        await OutboxMessage.select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.recipient,
+            OutboxMessage.attempts,
+            OutboxMessage.last_error,
+            OutboxMessage.created_at,
+            OutboxMessage.delivered_at,
+        )
+        .where(OutboxMessage.subject_id == subject_id)
+        .order_by(OutboxMessage.created_at)
+    )

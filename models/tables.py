@@ -96,6 +96,8 @@ class OutboxMessage(Table):
     kind = Varchar(length=40)
     recipient = Varchar(length=254)
     subject_id = UUID(null=True, default=None, index=True)
+    # set for notices that must go out once per occasion (reminders): unique when present
+    dedup_key = Varchar(length=200, null=True, default=None)
     payload = JSON(default="{}")
     attempts = Integer(default=0)
     last_error = Text(null=True, default=None)

@@ -14,6 +14,7 @@ from service.controllers.busy_calendars import BusyCalendarController
 from service.controllers.calendar_feed import CalendarFeedController
 from service.controllers.enterprises import EnterpriseController
 from service.controllers.health import health
+from service.controllers.itip import itip_reply
 from service.controllers.lawyers import LawyerController
 from service.controllers.practice_areas import practice_areas
 from service.controllers.programs import ProgramController
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             BookingController,
             SeminarController,
             WaitlistController,
+            itip_reply,
         ],
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],

@@ -81,13 +81,15 @@ def create_admin(args: argparse.Namespace) -> None:
     print(f"created bar_admin {args.email}")
 
 
-def worker(_: argparse.Namespace) -> None:
-    from arq.worker import run_worker
+def worker(args: argparse.Namespace) -> None:
+    from arq.worker import check_health, run_worker
 
     if _settings().redis_url is None:
         sys.exit("probono: REDIS_URL is not set; without it jobs run inside `probono serve`")
     from jobs.worker import WorkerSettings
 
+    if args.check:
+        sys.exit(check_health(WorkerSettings))
     run_worker(WorkerSettings)
 
 
@@ -103,7 +105,11 @@ def main(argv: list[str] | None = None) -> None:
     verbs.add_parser("serve", help="migrate, bootstrap and serve the HTTP API").set_defaults(
         run=serve
     )
-    verbs.add_parser("worker", help="run the arq worker (needs REDIS_URL)").set_defaults(run=worker)
+    worker_verb = verbs.add_parser("worker", help="run the arq worker (needs REDIS_URL)")
+    worker_verb.add_argument(
+        "--check", action="store_true", help="exit 0 if a worker reported healthy recently"
+    )
+    worker_verb.set_defaults(run=worker)
     verbs.add_parser("migrate", help="apply pending database migrations").set_defaults(run=migrate)
     admin = verbs.add_parser("create-admin", help="create a bar_admin login")
     admin.add_argument("--email", required=True)

@@ -423,3 +423,22 @@ class CertificateOut(Struct):
     sessions: list[CertificateSession]
     total_minutes: int
     issued_at: datetime
+
+
+class MessageOut(Struct):
+    id: UUID
+    kind: str
+    recipient: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class ItipOutcome(Struct):
+    uid: str
+    attendee: str
+    partstat: str
+    outcome: Literal["recorded", "declined", "ignored"]
+    detail: str
+    booking_id: UUID | None = None

@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from models import outbox
 from models.idempotency import Replay
 from service.auth import BAR_ADMIN, ENTERPRISE, requires_any_role, requires_role
 from service.controllers.access import ensure_enterprise_access, provide_page
@@ -20,11 +21,13 @@ from service.schemas import (
     CancelIn,
     CompleteIn,
     FeedbackIn,
+    MessageOut,
     RescheduleIn,
 )
 from service.usecases import booking_lifecycle as lifecycle
 from service.usecases.booking_queries import BookingFilter, booking_for, list_bookings
 from service.usecases.bookings import IdempotencyClaim, create_booking
+from service.usecases.invites import current_invite
 from service.usecases.paging import Page
 
 IdempotencyKeyHeader = Annotated[
@@ -93,6 +96,21 @@ class BookingController(Controller):
     @get("/{booking_id:uuid}")
     async def read(self, request: Request, booking_id: FromPath[UUID]) -> BookingOut:
         return await booking_for(request.user, booking_id)
+
+    @get("/{booking_id:uuid}/invite.ics", media_type="text/calendar")
+    async def invite(self, request: Request, booking_id: FromPath[UUID]) -> Response[bytes]:
+        """The booking's current iCalendar object (UID stable, SEQUENCE current)."""
+        booking = await booking_for(request.user, booking_id)
+        return Response(
+            await current_invite(booking),
+            media_type="text/calendar",
+            headers={"Content-Disposition": f'attachment; filename="booking-{booking_id}.ics"'},
+        )
+
+    @get("/{booking_id:uuid}/messages", guards=[requires_role(BAR_ADMIN)])
+    async def messages(self, booking_id: FromPath[UUID]) -> list[MessageOut]:
+        """Every notice about the booking: recipient, kind, attempts, last error, delivery."""
+        return msgspec.convert(await outbox.messages_about(booking_id), list[MessageOut])
 
     @post("/{booking_id:uuid}/cancel", status_code=200)
     async def cancel(

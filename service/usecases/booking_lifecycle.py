@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from models import audit_log
 from models.database import current_engine, write_transaction
@@ -31,8 +32,9 @@ from service.usecases.bookings import (
     lock_for_change,
     lock_lawyer,
     locked_booking,
-    notify_parties,
 )
+from service.usecases.invites import invite_parties
+from service.usecases.slot_search import next_best_slots
 from service.usecases.waitlist import offer_freed_slot
 
 
@@ -50,6 +52,7 @@ async def _settle(
     entries,
     changes: dict,
     notice: str | None = None,
+    extra_for_enterprise: tuple[str, ...] = (),
 ) -> BookingOut:
     """Move a locked booking to `target`, write its ledger entries, audit and notify."""
     booking = await locked_booking(booking_id)
@@ -64,7 +67,9 @@ async def _settle(
     after = await get_booking(booking_id)
     await audit_log.record(actor, f"booking.{target}", "booking", booking_id, before, after)
     if notice:
-        await notify_parties(notice, after, *await _context(booking))
+        await invite_parties(
+            notice, after, *await _context(booking), extra_for_enterprise=extra_for_enterprise
+        )
     return after
 
 
@@ -110,7 +115,16 @@ async def decline(
     actor: str, booking_id: UUID, reason: str | None, now: datetime, waitlist_hold: timedelta
 ) -> BookingOut:
     async with write_transaction(current_engine()):
-        await lock_for_change(booking_id)
+        booking = await lock_for_change(booking_id)
+        program, enterprise, _ = await _context(booking)
+        alternatives = await next_best_slots(
+            program,
+            enterprise,
+            booking["service"],
+            booking["practice_area"],
+            now,
+            exclude_lawyer=booking["lawyer"],
+        )
         declined = await _settle(
             actor,
             booking_id,
@@ -122,9 +136,17 @@ async def decline(
                 "lawyer_partstat": "DECLINED",
             },
             "booking.declined",
+            alternatives_lines(alternatives, program["timezone"]),
         )
         await offer_to_waitlist(declined, now, waitlist_hold)
     return declined
+
+
+def alternatives_lines(slots, zone: str) -> tuple[str, ...]:
+    if not slots:
+        return ()
+    times = "; ".join(f"{slot.start.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}" for slot in slots)
+    return (f"其他可预约时段 / Other times you can book ({zone}): {times}",)
 
 
 async def offer_to_waitlist(freed: BookingOut, now: datetime, hold: timedelta) -> None:
@@ -218,5 +240,5 @@ async def reschedule(actor: str, booking_id: UUID, data: RescheduleIn, now: date
             raise Conflict(f"lawyer {lawyer['name']} is already booked at that time") from None
         after = await get_booking(booking_id)
         await audit_log.record(actor, "booking.rescheduled", "booking", booking_id, before, after)
-        await notify_parties("booking.rescheduled", after, program, enterprise, lawyer)
+        await invite_parties("booking.rescheduled", after, program, enterprise, lawyer)
     return after

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from models import audit_log, idempotency, outbox
+from models import audit_log, idempotency
 from models.database import current_engine, is_sqlite, retry_transient, write_transaction
 from models.ledger_store import move_minutes
 from models.tables import Booking, ConflictOfInterest, Enterprise, Lawyer, Program
@@ -20,10 +20,10 @@ from service.domain.booking_rules import cap_problem
 from service.domain.booking_window import service_minutes, start_problem
 from service.domain.errors import Conflict, NotFound, Unprocessable
 from service.domain.ledger import EntryKind
-from service.domain.notices import SessionFacts, booking_notice
 from service.domain.practice_areas import PRACTICE_AREAS, area_match
 from service.domain.slots import free_slots
 from service.schemas import BookingCreate, BookingOut
+from service.usecases.invites import invite_parties
 from service.usecases.lawyer_calendars import load_calendars, month_of
 from service.usecases.slot_search import (
     LAWYER_FIELDS,
@@ -85,9 +85,9 @@ async def get_booking(booking_id: UUID) -> BookingOut:
 async def lock_lawyer(lawyer_id: UUID) -> dict:
     """Bookings of one lawyer take turns (PostgreSQL row lock; SQLite's write lock already
     serialises), so the monthly cap is checked against a total nobody else is changing."""
-    query = Lawyer.select(*LAWYER_FIELDS, Lawyer.name, Lawyer.email, Lawyer.active).where(
-        Lawyer.id == lawyer_id
-    )
+    query = Lawyer.select(
+        *LAWYER_FIELDS, Lawyer.name, Lawyer.email, Lawyer.firm, Lawyer.active
+    ).where(Lawyer.id == lawyer_id)
     if not is_sqlite(current_engine()):
         query = query.lock_rows()
     lawyer = await query.first()
@@ -278,21 +278,7 @@ async def _book(
             raise Conflict(f"lawyer {lawyer['name']} is already booked at that time") from None
         created = await get_booking(booking.id)
         await audit_log.record(actor, "booking.created", "booking", booking.id, after=created)
-        await notify_parties("booking.confirmed", created, program, enterprise, lawyer)
+        await invite_parties("booking.confirmed", created, program, enterprise, lawyer)
         if claim is not None:
             await idempotency.remember(claim.key, 201, created)
     return created
-
-
-async def notify_parties(
-    kind: str, booking: BookingOut, program: dict, enterprise: dict, lawyer: dict
-) -> None:
-    """An outbox notice to the lawyer (in their zone) and to the enterprise's contact."""
-    facts = SessionFacts(booking.service, booking.practice_area, booking.start, booking.end)
-    for recipient, zone in (
-        (lawyer["email"], lawyer["timezone"]),
-        (enterprise["contact_email"], program["timezone"]),
-    ):
-        await outbox.enqueue(
-            kind, recipient, booking.id, booking_notice(kind, facts, program["mailbox"], zone)
-        )

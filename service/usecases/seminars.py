@@ -8,17 +8,19 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from models import audit_log, idempotency, outbox
+from models import audit_log, idempotency
 from models.database import current_engine, is_sqlite, retry_transient, write_transaction
 from models.ledger_store import move_minutes
-from models.tables import Enterprise, Program, Seminar, SeminarRegistration
+from models.tables import Enterprise, Lawyer, Program, Seminar, SeminarRegistration
+from service.domain import itip
 from service.domain.booking_rules import cancellation_entry
 from service.domain.errors import Conflict, NotFound, Unprocessable
 from service.domain.ledger import EntryKind
-from service.domain.notices import SessionFacts, booking_notice
+from service.domain.notices import SessionFacts
 from service.domain.practice_areas import PRACTICE_AREAS
 from service.schemas import RegistrationOut, SeminarCreate, SeminarOut
 from service.usecases.bookings import IdempotencyClaim, check_free, check_qualified, lock_lawyer
+from service.usecases.invites import invite, session_of
 from service.usecases.paging import Page
 from service.usecases.slot_search import enrolment_of, one_row
 
@@ -180,15 +182,15 @@ async def _register(
             actor, "seminar.registered", "seminar_registration", registration_id, after=created
         )
         program = await Program.select().where(Program.id == seminar["program"]).first()
+        lawyer = await Lawyer.select().where(Lawyer.id == seminar["lawyer"]).first()
         facts = SessionFacts(
             seminar["service"], seminar["practice_area"], seminar["starts_at"], seminar["ends_at"]
         )
-        await outbox.enqueue(
-            "booking.confirmed",
-            enterprise["contact_email"],
-            registration_id,
-            booking_notice("booking.confirmed", facts, program["mailbox"], program["timezone"]),
-        )
+        # one UID per seminar; each registrant's invite names the lawyer and themselves only
+        contact = itip.Party(enterprise["contact_email"], enterprise["contact_name"])
+        session = session_of(seminar_id, seminar["sequence"], facts, program, lawyer, (contact,))
+        reader = (enterprise["contact_email"], program["timezone"], "zh", ())
+        await invite("booking.confirmed", registration_id, session, [reader], program["mailbox"])
         if claim is not None:
             await idempotency.remember(claim.key, 201, created)
     return created

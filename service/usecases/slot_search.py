@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -160,3 +160,33 @@ async def search_slots(query: SlotQuery, now: datetime) -> list[SlotOut]:
         )
         for slot in ranked
     ]
+
+
+async def next_best_slots(
+    program: dict,
+    enterprise: dict,
+    service: str,
+    practice_area: str,
+    now: datetime,
+    exclude_lawyer: UUID | None = None,
+    count: int = 3,
+    days: int = 14,
+) -> list[RankedSlot]:
+    """What to offer instead when a session falls through: the best times in the next days."""
+    window = bookable_window(
+        now,
+        now,
+        now + timedelta(days=days),
+        program["starts_on"],
+        program["ends_on"],
+        program["timezone"],
+        program["min_notice_hours"],
+        program["horizon_days"],
+    )
+    lawyers = await candidate_lawyers(practice_area, enterprise["credit_code"], None, None)
+    lawyers.pop(exclude_lawyer, None)
+    if window is None or not lawyers:
+        return []
+    return await ranked_slots(
+        program["id"], practice_area, lawyers, *window, service_minutes(service), count
+    )

@@ -27,8 +27,8 @@ from service.usecases.bookings import (
     get_booking,
     lock_for_change,
     lock_lawyer,
-    notify_parties,
 )
+from service.usecases.invites import invite_parties
 from service.usecases.slot_search import check_remaining, enrolment_of, one_row
 
 WAITLIST_COLUMNS = (
@@ -225,7 +225,7 @@ async def accept(actor: str, entry_id: UUID, now: datetime) -> BookingOut:
             actor, "waitlist.accepted", "booking", booking["id"], after=confirmed
         )
         program = await Program.select().where(Program.id == booking["program"]).first()
-        await notify_parties("booking.confirmed", confirmed, program, enterprise, lawyer)
+        await invite_parties("booking.confirmed", confirmed, program, enterprise, lawyer)
     return confirmed
 
 

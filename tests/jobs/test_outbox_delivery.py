@@ -6,9 +6,6 @@ import email.policy
 import os
 from dataclasses import replace
 
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from arq import create_pool
 from arq.connections import RedisSettings
 from arq.worker import Worker
@@ -17,35 +14,9 @@ from jobs.relay import relay_outbox
 from jobs.tasks import deliver_outbox_message
 from models.tables import OutboxMessage
 from service.usecases.bootstrap import ensure_admin
-from tests.api.helpers import ADMIN, create_enterprise, create_program, free_port, login, serving
+from tests.api.helpers import ADMIN, create_enterprise, create_program, login, serving
 
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
-
-
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages: list[email.message.Message] = []
-        self.refusals_left = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refusals_left:
-            self.refusals_left -= 1
-            return "451 try again later"
-        return await super().handle_DATA(server, session, envelope)
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, f"smtp://127.0.0.1:{port}"
-    controller.stop()
 
 
 async def wait_for(condition, seconds: float = 15.0):
