@@ -9,7 +9,7 @@ from uuid import UUID
 import aiosmtplib
 from arq import Retry
 
-from jobs.caldav import fetch_caldav_source
+from jobs.caldav import CalDavWriteError, fetch_caldav_source, write_back
 from jobs.feeds import fetch_feed
 from jobs.mail import build_email, send
 from models import outbox
@@ -17,22 +17,42 @@ from service.usecases.busy_calendars import refresh_source
 
 
 async def deliver_outbox_message(ctx: dict[str, Any], message_id: str) -> str:
-    """Send one notice; a failure is recorded and the relay tries again after a back-off."""
+    """Send one notice, or carry out one CalDAV write; a failure is recorded and the relay
+    tries again after a back-off."""
     row = await outbox.claim(UUID(message_id), outbox.utcnow())
     if row is None:
         return "delivered already, or being delivered elsewhere"
+    if row["kind"].startswith("caldav."):
+        return await _deliver_caldav(ctx, row)
     try:
         await send(ctx["settings"], build_email(row))
     except (aiosmtplib.SMTPException, OSError) as error:
-        now = outbox.utcnow()
-        retry_at = await outbox.mark_failed(row["id"], row["attempts"], repr(error), now)
-        if "job_try" in ctx:
-            # under arq: come back after the back-off; the claim keeps the sweep from
-            # sending it a second time meanwhile
-            raise Retry(defer=retry_at - now + timedelta(seconds=1)) from error
-        return f"failed, next attempt at {retry_at.isoformat()}"
+        return await _failed(ctx, row, repr(error), error)
     await outbox.mark_delivered(row["id"], outbox.utcnow())
     return "delivered"
+
+
+async def _deliver_caldav(ctx: dict[str, Any], row: dict[str, Any]) -> str:
+    try:
+        outcome = await write_back(row, ctx["settings"].secret_key)
+    except CalDavWriteError as error:
+        # A refusal that needs the lawyer (password, address) is retried too, after the
+        # back-off; under arq only a transient one keeps the job waiting for it.
+        return await _failed(ctx, row, error.detail, error if error.transient else None)
+    await outbox.mark_delivered(row["id"], outbox.utcnow())
+    return outcome
+
+
+async def _failed(
+    ctx: dict[str, Any], row: dict[str, Any], error: str, retry_cause: Exception | None
+) -> str:
+    now = outbox.utcnow()
+    retry_at = await outbox.mark_failed(row["id"], row["attempts"], error, now)
+    if retry_cause is not None and "job_try" in ctx:
+        # under arq: come back after the back-off; the claim keeps the sweep from
+        # sending it a second time meanwhile
+        raise Retry(defer=retry_at - now + timedelta(seconds=1)) from retry_cause
+    return f"failed, next attempt at {retry_at.isoformat()}"
 
 
 async def refresh_busy_calendar(ctx: dict[str, Any], source_id: str) -> str:

@@ -49,6 +49,12 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.engine_type == "sqlite"
 
 
+def for_update(query):
+    """SELECT … FOR UPDATE on PostgreSQL. SQLite has no row locks: its write transaction
+    (BEGIN IMMEDIATE) already serialises writers."""
+    return query if is_sqlite(query.table._meta.db) else query.lock_rows()
+
+
 def write_transaction(engine: Engine):
     """A transaction that will write: IMMEDIATE on SQLite so writers queue instead of failing."""
     if is_sqlite(engine):

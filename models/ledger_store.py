@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from uuid import UUID
 
-from models.database import is_sqlite
+from models.database import for_update
 from models.tables import Enrolment, LedgerEntry
 from service.domain.errors import NotFound
 from service.domain.ledger import Balance, EntryKind, apply
@@ -25,10 +25,7 @@ BALANCE_COLUMNS = (
 
 
 async def locked_balance(enrolment_id: UUID) -> Balance:
-    query = Enrolment.select(*BALANCE_COLUMNS).where(Enrolment.id == enrolment_id)
-    if not is_sqlite(Enrolment._meta.db):
-        query = query.lock_rows("UPDATE")
-    rows = await query
+    rows = await for_update(Enrolment.select(*BALANCE_COLUMNS).where(Enrolment.id == enrolment_id))
     if not rows:
         raise NotFound(f"no enrolment {enrolment_id}")
     return Balance(**rows[0])

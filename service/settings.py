@@ -31,14 +31,6 @@ class Settings:
     outbox_relay_seconds: int = 2
     waitlist_hold_minutes: int = 120
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite:")
-
-    @property
-    def sqlite_path(self) -> Path:
-        return Path(self.database_url.removeprefix("sqlite:///"))
-
 
 def _integer(env: dict[str, str], name: str, default: int, low: int, high: int) -> int:
     raw = env.get(name)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from service.domain.errors import Unprocessable
@@ -21,53 +24,55 @@ def service_minutes(service: str) -> int:
     return SERVICE_MINUTES[service]
 
 
+@dataclass(frozen=True)
+class ProgramRules:
+    """The parts of a programme that decide when sessions may be booked."""
+
+    starts_on: date
+    ends_on: date
+    timezone: str
+    min_notice_hours: int
+    horizon_days: int
+
+    @classmethod
+    def of(cls, program: Mapping[str, Any]) -> ProgramRules:
+        return cls(*(program[name] for name in cls.__dataclass_fields__))
+
+    @property
+    def opens(self) -> datetime:
+        return datetime.combine(self.starts_on, time(0), ZoneInfo(self.timezone))
+
+    @property
+    def closes(self) -> datetime:
+        return datetime.combine(self.ends_on + timedelta(days=1), time(0), ZoneInfo(self.timezone))
+
+
 def bookable_window(
-    now: datetime,
-    requested_from: datetime,
-    requested_to: datetime,
-    program_starts_on: date,
-    program_ends_on: date,
-    program_timezone: str,
-    min_notice_hours: int,
-    horizon_days: int,
+    now: datetime, requested_from: datetime, requested_to: datetime, rules: ProgramRules
 ) -> tuple[datetime, datetime] | None:
     """The part of the requested window that can be booked now, or None when nothing can."""
     if requested_to <= requested_from:
         raise Unprocessable("`to` must be after `from`")
-    zone = ZoneInfo(program_timezone)
-    program_start = datetime.combine(program_starts_on, time(0), zone)
-    program_end = datetime.combine(program_ends_on + timedelta(days=1), time(0), zone)
-    start = max(requested_from, program_start, now + timedelta(hours=min_notice_hours))
-    end = min(requested_to, program_end, now + timedelta(days=horizon_days))
+    start = max(requested_from, rules.opens, now + timedelta(hours=rules.min_notice_hours))
+    end = min(requested_to, rules.closes, now + timedelta(days=rules.horizon_days))
     return (start, end) if start < end else None
 
 
-def start_problem(
-    now: datetime,
-    start: datetime,
-    end: datetime,
-    program_starts_on: date,
-    program_ends_on: date,
-    program_timezone: str,
-    min_notice_hours: int,
-    horizon_days: int,
-) -> str | None:
+def start_problem(now: datetime, start: datetime, end: datetime, rules: ProgramRules) -> str | None:
     """Why a session at [start, end) cannot be booked now, or None when it can."""
-    zone = ZoneInfo(program_timezone)
-    if start.astimezone(zone).date() < program_starts_on or end.astimezone(zone) > datetime.combine(
-        program_ends_on + timedelta(days=1), time(0), zone
-    ):
-        return f"the programme runs from {program_starts_on} to {program_ends_on}"
-    earliest = now + timedelta(hours=min_notice_hours)
+    zone = ZoneInfo(rules.timezone)
+    if start < rules.opens or end > rules.closes:
+        return f"the programme runs from {rules.starts_on} to {rules.ends_on}"
+    earliest = now + timedelta(hours=rules.min_notice_hours)
     if start < earliest:
         return (
-            f"bookings need {min_notice_hours} hours' notice: the earliest start is "
+            f"bookings need {rules.min_notice_hours} hours' notice: the earliest start is "
             f"{earliest.astimezone(zone):%Y-%m-%d %H:%M}"
         )
-    latest = now + timedelta(days=horizon_days)
+    latest = now + timedelta(days=rules.horizon_days)
     if start > latest:
         return (
-            f"bookings open {horizon_days} days ahead: the latest start is "
+            f"bookings open {rules.horizon_days} days ahead: the latest start is "
             f"{latest.astimezone(zone):%Y-%m-%d %H:%M}"
         )
     return None

@@ -31,6 +31,7 @@ _ZONED_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "RDATE", "EXDATE")
 _TIME_PROPERTIES = {*_ZONED_PROPERTIES, "DURATION", "RRULE"}
 # What expansion and the busy/free decision read; recurring-ical-events pairs overrides with
 # their series by UID and prefers the higher SEQUENCE.
+OWN_UID_SUFFIX = "@probono-hours"
 _KEPT_PROPERTIES = {*_TIME_PROPERTIES, "UID", "SEQUENCE", "STATUS", "TRANSP"}
 # dateutil walks every candidate instant from DTSTART on; per-second or per-minute rules
 # from years back keep a worker busy for minutes, and no calendar application offers them.
@@ -265,7 +266,7 @@ def _event_intervals(calendar: Calendar, window: Interval, home: tzinfo) -> Iter
             f"a repeating event cannot be expanded ({_expansion_problem(error)[:_REASON_LENGTH]})"
         ) from None
     for occurrence in occurrences:
-        if not _shows_as_free(occurrence):
+        if not _not_busy_elsewhere(occurrence):
             yield _instant(occurrence.start, home), _instant(occurrence.end, home)
 
 
@@ -275,10 +276,13 @@ def _expansion_problem(error: ValueError) -> str:
     return str(error)
 
 
-def _shows_as_free(event: Event) -> bool:
+def _not_busy_elsewhere(event: Event) -> bool:
+    """Free or cancelled time, or one of our own sessions mirrored into the lawyer's calendar
+    (by CalDAV write-back or an accepted invite): the service already counts those itself."""
     return (
         str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT"
         or str(event.get("STATUS", "")).upper() == "CANCELLED"
+        or str(event.get("UID", "")).strip().lower().endswith(OWN_UID_SUFFIX)
     )
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress
+from icalendar import Alarm, Calendar, Event, vCalAddress
 
 from service.domain.errors import Unprocessable
-from service.domain.lawyer_feed import _local
+from service.domain.lawyer_feed import wall_clock
 from service.domain.notices import SERVICE_NAMES
+from service.domain.vtimezone import vtimezone
 
 PRODID = "-//probono-hours//iTIP 1.0//EN"
 REMINDER = timedelta(minutes=30)
@@ -155,14 +156,11 @@ def _build(
     # Calendar.new gives the calendar a random UID (RFC 7986): an invitation has one UID,
     # the event's, and bytes that change on every call are no use to anyone.
     calendar.pop("UID", None)
-    start, end = _local(session.start, zone), _local(session.end, zone)
+    start, end = wall_clock(session.start, zone), wall_clock(session.end, zone)
     # whole years, so that a reschedule within the year sends the same VTIMEZONE
     calendar.add_component(
-        Timezone.from_tzinfo(
-            zone,
-            tzid=session.timezone,
-            first_date=date(session.start.astimezone(zone).year, 1, 1),
-            last_date=date(session.end.astimezone(zone).year + 1, 1, 1),
+        vtimezone(
+            session.timezone, session.start.astimezone(zone).year, session.end.astimezone(zone).year
         )
     )
     title = summary(session)

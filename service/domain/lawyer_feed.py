@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vDuration
+from icalendar import Calendar, Event, vDuration
 
 from service.domain.notices import SERVICE_NAMES
+from service.domain.vtimezone import vtimezone
 
 PRODID = "-//probono-hours//lawyer calendar feed//ZH-EN"
 UID_DOMAIN = "probono-hours"
@@ -81,21 +82,14 @@ def build_lawyer_feed(
     days += [moment.astimezone(zone).date() for s in sessions for moment in (s.start, s.end)]
     # Always one VTIMEZONE (a VCALENDAR needs at least one component, even with no
     # sessions), spanning whole years so it stays the same from one refresh to the next.
-    calendar.add_component(
-        Timezone.from_tzinfo(
-            zone,
-            tzid=timezone,
-            first_date=date(min(days).year, 1, 1),
-            last_date=date(max(days).year + 1, 1, 1),
-        )
-    )
+    calendar.add_component(vtimezone(timezone, min(days).year, max(days).year))
     stamp = now.astimezone(UTC)
     for session in sessions:
         event = Event.new(
             uid=session_uid(session.booking_id),
             stamp=stamp,
-            start=_local(session.start, zone),
-            end=_local(session.end, zone),
+            start=wall_clock(session.start, zone),
+            end=wall_clock(session.end, zone),
             sequence=session.sequence,
             status=STATUS.get(session.status, "CONFIRMED"),
             summary=session_summary(session),
@@ -107,7 +101,7 @@ def build_lawyer_feed(
     return calendar.to_ical()
 
 
-def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+def wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
     """Wall-clock time in the lawyer's zone; in UTC when that wall-clock time is the second
     of an autumn hour that happens twice (a TZID time means the first one, RFC 5545 3.3.5)."""
     local = moment.astimezone(zone)

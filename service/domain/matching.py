@@ -6,8 +6,11 @@ well the practice area matches (exact beats a broader area), then the earliest s
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from uuid import UUID
 
 FAIRNESS_WEIGHT = 60
@@ -38,13 +41,16 @@ def rank(
     window_end: datetime,
     limit: int,
 ) -> list[RankedSlot]:
+    """The best `limit` slots. Within one lawyer the score only falls as the start moves
+    later, so each lawyer's slots are already in order: merge lazily, score only what is kept."""
     most_served = max((c.served_minutes for c in candidates.values()), default=0)
     window_seconds = max((window_end - window_start).total_seconds(), 1.0)
-    ranked = []
-    for lawyer_id, slots in slots_by_lawyer.items():
+
+    def scored(lawyer_id: UUID, slots: list[tuple[datetime, datetime]]) -> Iterator[RankedSlot]:
         candidate = candidates[lawyer_id]
         fairness = 1.0 - candidate.served_minutes / most_served if most_served else 1.0
         match = 1.0 if candidate.area_match == "exact" else 0.5
+        base = FAIRNESS_WEIGHT * fairness + MATCH_WEIGHT * match
         reason = (
             f"served {candidate.served_minutes} minutes in this programme "
             f"(most served: {most_served}); "
@@ -52,9 +58,11 @@ def rank(
         )
         for start, end in slots:
             earliness = 1.0 - (start - window_start).total_seconds() / window_seconds
-            score = round(
-                FAIRNESS_WEIGHT * fairness + MATCH_WEIGHT * match + EARLINESS_WEIGHT * earliness, 3
-            )
-            ranked.append(RankedSlot(lawyer_id, start, end, score, reason))
-    ranked.sort(key=lambda slot: (-slot.score, slot.start, str(slot.lawyer_id)))
-    return ranked[:limit]
+            score = round(base + EARLINESS_WEIGHT * earliness, 3)
+            yield RankedSlot(lawyer_id, start, end, score, reason)
+
+    merged = heapq.merge(
+        *(scored(lawyer_id, slots) for lawyer_id, slots in slots_by_lawyer.items()),
+        key=lambda slot: (-slot.score, slot.start, str(slot.lawyer_id)),
+    )
+    return list(islice(merged, limit))

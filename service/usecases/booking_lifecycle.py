@@ -21,7 +21,7 @@ from service.domain.booking_rules import (
     check_transition,
     completion_entries,
 )
-from service.domain.booking_window import start_problem
+from service.domain.booking_window import ProgramRules, start_problem
 from service.domain.errors import Conflict, Unprocessable
 from service.domain.ledger import EntryKind
 from service.schemas import BookingOut, FeedbackIn, RescheduleIn
@@ -203,16 +203,7 @@ async def reschedule(actor: str, booking_id: UUID, data: RescheduleIn, now: date
         program, enterprise, _ = await _context(booking)
         start = data.start.astimezone(UTC)
         end = start + timedelta(minutes=booking["duration_minutes"])
-        if problem := start_problem(
-            now,
-            start,
-            end,
-            program["starts_on"],
-            program["ends_on"],
-            program["timezone"],
-            program["min_notice_hours"],
-            program["horizon_days"],
-        ):
+        if problem := start_problem(now, start, end, ProgramRules.of(program)):
             raise Unprocessable(problem)
         lawyer = await lock_lawyer(data.lawyer_id or booking["lawyer"])
         await check_lawyer_can_take(

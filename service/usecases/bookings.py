@@ -13,11 +13,11 @@ import asyncpg
 import msgspec
 
 from models import audit_log, idempotency
-from models.database import current_engine, is_sqlite, retry_transient, write_transaction
+from models.database import current_engine, for_update, retry_transient, write_transaction
 from models.ledger_store import move_minutes
 from models.tables import Booking, ConflictOfInterest, Enterprise, Lawyer, Program
 from service.domain.booking_rules import cap_problem
-from service.domain.booking_window import service_minutes, start_problem
+from service.domain.booking_window import ProgramRules, service_minutes, start_problem
 from service.domain.errors import Conflict, NotFound, Unprocessable
 from service.domain.ledger import EntryKind
 from service.domain.practice_areas import PRACTICE_AREAS, area_match
@@ -25,11 +25,11 @@ from service.domain.slots import free_slots
 from service.schemas import BookingCreate, BookingOut
 from service.usecases.invites import invite_parties
 from service.usecases.lawyer_calendars import load_calendars, month_of
+from service.usecases.rows import one_row
 from service.usecases.slot_search import (
     LAWYER_FIELDS,
     candidate_lawyers,
     enrolment_of,
-    one_row,
     ranked_slots,
 )
 
@@ -88,9 +88,7 @@ async def lock_lawyer(lawyer_id: UUID) -> dict:
     query = Lawyer.select(
         *LAWYER_FIELDS, Lawyer.name, Lawyer.email, Lawyer.firm, Lawyer.active
     ).where(Lawyer.id == lawyer_id)
-    if not is_sqlite(current_engine()):
-        query = query.lock_rows()
-    lawyer = await query.first()
+    lawyer = await for_update(query).first()
     if lawyer is None:
         raise NotFound(f"no lawyer {lawyer_id}")
     return lawyer
@@ -108,13 +106,7 @@ async def lock_for_change(booking_id: UUID, other_lawyer: UUID | None = None) ->
 
 
 async def locked_booking(booking_id: UUID) -> dict:
-    query = Booking.select().where(Booking.id == booking_id)
-    if not is_sqlite(current_engine()):
-        query = query.lock_rows()
-    booking = await query.first()
-    if booking is None:
-        raise NotFound(f"no booking {booking_id}")
-    return booking
+    return await one_row(Booking, booking_id, "booking", lock=True)
 
 
 def check_qualified(lawyer: dict, practice_area: str) -> None:
@@ -160,7 +152,7 @@ async def check_free(
     if within_monthly_offer and (
         problem := cap_problem(
             lawyer["monthly_cap_minutes"],
-            booked[month_of(lawyer["id"], start, lawyer["timezone"])],
+            booked[lawyer["id"]][month_of(start, lawyer["timezone"])],
             duration,
         )
     ):
@@ -210,16 +202,7 @@ async def create_booking(
     await enrolment_of(data.program_id, enterprise)
     start = data.start.astimezone(UTC)
     end = start + timedelta(minutes=duration)
-    if problem := start_problem(
-        now,
-        start,
-        end,
-        program["starts_on"],
-        program["ends_on"],
-        program["timezone"],
-        program["min_notice_hours"],
-        program["horizon_days"],
-    ):
+    if problem := start_problem(now, start, end, ProgramRules.of(program)):
         raise Unprocessable(problem)
     lawyer_id, reason = data.lawyer_id, None
     if lawyer_id is None:

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from models import audit_log
-from models.database import current_engine, is_sqlite, write_transaction
+from models.database import current_engine, for_update, write_transaction
 from models.tables import BusyBlock, BusySource
 from service.domain.busy_import import BusyBlock as BusyInterval
 from service.domain.busy_import import CalendarImportError, busy_blocks
@@ -51,8 +51,7 @@ async def _replace_blocks(source_id: UUID, lawyer_id: UUID, blocks: list[BusyInt
     The source row is locked first (PostgreSQL) so two refreshes of one feed take turns instead
     of each deleting only the blocks it can see and leaving both sets behind.
     """
-    if not is_sqlite(current_engine()):
-        await BusySource.select(BusySource.id).where(BusySource.id == source_id).lock_rows()
+    await for_update(BusySource.select(BusySource.id).where(BusySource.id == source_id))
     await BusyBlock.delete().where(BusyBlock.source == source_id)
     if blocks:
         await BusyBlock.insert(

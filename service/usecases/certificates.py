@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from models.tables import Booking, Lawyer, Program, Seminar, SeminarRegistration
 from service.domain.booking_rules import COMPLETED
 from service.schemas import CertificateOut, CertificateSession
-from service.usecases.slot_search import one_row
+from service.usecases.rows import one_row
 
 
 async def certificate(lawyer_id: UUID, program_id: UUID, now: datetime) -> CertificateOut:

@@ -18,7 +18,7 @@ from service.usecases.availability import to_rule
 COUNTED_STATUSES = (*LIVE_STATUSES, COMPLETED)  # what fills a lawyer's monthly offer
 MONTH_MARGIN = timedelta(days=32)
 
-Month = tuple[UUID, int, int]  # lawyer, year, month in the lawyer's zone
+Month = tuple[int, int]  # year, month in the lawyer's zone
 
 
 async def _intervals(table, lawyer_ids: list[UUID], start: datetime, end: datetime) -> dict:
@@ -37,8 +37,8 @@ async def load_calendars(
     window_start: datetime,
     window_end: datetime,
     ignore_booking: UUID | None = None,
-) -> tuple[dict[UUID, LawyerCalendar], dict[Month, int]]:
-    """Each lawyer's calendar over the window, and minutes booked per lawyer-month around it.
+) -> tuple[dict[UUID, LawyerCalendar], dict[UUID, dict[Month, int]]]:
+    """Each lawyer's calendar over the window, and minutes booked per lawyer and month around it.
 
     `lawyers` rows carry id, timezone and buffer_minutes. `ignore_booking` leaves one booking
     out (a reschedule may move a session onto time it already occupies).
@@ -65,13 +65,13 @@ async def load_calendars(
         & (Booking.blocked_until > window_start - MONTH_MARGIN)
     )
     live: dict[UUID, list[Interval]] = defaultdict(list)
-    booked: dict[Month, int] = defaultdict(int)
+    booked: dict[UUID, dict[Month, int]] = defaultdict(lambda: defaultdict(int))
     for booking in bookings:
         if booking["id"] == ignore_booking:
             continue
         lawyer_id = booking["lawyer"]
-        local_start = booking["starts_at"].astimezone(ZoneInfo(lawyers[lawyer_id]["timezone"]))
-        booked[(lawyer_id, local_start.year, local_start.month)] += booking["duration_minutes"]
+        month = month_of(booking["starts_at"], lawyers[lawyer_id]["timezone"])
+        booked[lawyer_id][month] += booking["duration_minutes"]
         if booking["status"] in LIVE_STATUSES:
             live[lawyer_id].append(Interval(booking["starts_at"], booking["ends_at"]))
     calendars = {
@@ -87,9 +87,9 @@ async def load_calendars(
     return calendars, booked
 
 
-def month_of(lawyer_id: UUID, start: datetime, timezone: str) -> Month:
+def month_of(start: datetime, timezone: str) -> Month:
     local = start.astimezone(ZoneInfo(timezone))
-    return (lawyer_id, local.year, local.month)
+    return (local.year, local.month)
 
 
 async def served_minutes(program_id: UUID, lawyer_ids: list[UUID]) -> dict[UUID, int]:

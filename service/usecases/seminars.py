@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 import msgspec
 
 from models import audit_log, idempotency
-from models.database import current_engine, is_sqlite, retry_transient, write_transaction
+from models.database import current_engine, retry_transient, write_transaction
 from models.ledger_store import move_minutes
 from models.tables import Enterprise, Lawyer, Program, Seminar, SeminarRegistration
 from service.domain import itip
 from service.domain.booking_rules import cancellation_entry
+from service.domain.booking_window import ProgramRules
 from service.domain.errors import Conflict, NotFound, Unprocessable
 from service.domain.ledger import EntryKind
 from service.domain.notices import SessionFacts
@@ -22,7 +22,8 @@ from service.schemas import RegistrationOut, SeminarCreate, SeminarOut
 from service.usecases.bookings import IdempotencyClaim, check_free, check_qualified, lock_lawyer
 from service.usecases.invites import invite, session_of
 from service.usecases.paging import Page
-from service.usecases.slot_search import enrolment_of, one_row
+from service.usecases.rows import one_row
+from service.usecases.slot_search import enrolment_of
 
 SEMINAR_COLUMNS = (
     Seminar.id,
@@ -55,11 +56,7 @@ async def _program_for(program_id: UUID | None, start: datetime) -> dict:
     programs = [
         program
         for program in await Program.select()
-        if datetime.combine(program["starts_on"], time(0), ZoneInfo(program["timezone"]))
-        <= start
-        < datetime.combine(
-            program["ends_on"] + timedelta(days=1), time(0), ZoneInfo(program["timezone"])
-        )
+        if ProgramRules.of(program).opens <= start < ProgramRules.of(program).closes
     ]
     if len(programs) != 1:
         raise Unprocessable(
@@ -122,16 +119,6 @@ async def list_seminars(since: datetime, page: Page) -> list[SeminarOut]:
     return msgspec.convert(rows, list[SeminarOut])
 
 
-async def _locked_seminar(seminar_id: UUID) -> dict:
-    query = Seminar.select().where(Seminar.id == seminar_id)
-    if not is_sqlite(current_engine()):
-        query = query.lock_rows()
-    seminar = await query.first()
-    if seminar is None:
-        raise NotFound(f"no seminar {seminar_id}")
-    return seminar
-
-
 async def register(
     actor: str,
     seminar_id: UUID,
@@ -150,7 +137,7 @@ async def _register(
         if claim is not None:
             await idempotency.claim(claim.key, claim.request_hash)
         # the seat count is the parent row: locking it makes "is there a seat?" a fair queue
-        seminar = await _locked_seminar(seminar_id)
+        seminar = await one_row(Seminar, seminar_id, "seminar", lock=True)
         if seminar["starts_at"] <= now:
             raise Unprocessable("the seminar has already started")
         enrolment = await enrolment_of(seminar["program"], enterprise)
@@ -211,7 +198,7 @@ async def cancel_registration(
     actor: str, by_enterprise: bool, seminar_id: UUID, registration_id: UUID, now: datetime
 ) -> RegistrationOut:
     async with write_transaction(current_engine()):
-        seminar = await _locked_seminar(seminar_id)
+        seminar = await one_row(Seminar, seminar_id, "seminar", lock=True)
         registration = await get_registration(registration_id)
         if registration.seminar_id != seminar_id:
             raise NotFound(f"no registration {registration_id} for seminar {seminar_id}")
@@ -254,7 +241,7 @@ async def cancel_registration(
 async def complete_seminar(actor: str, seminar_id: UUID, now: datetime) -> SeminarOut:
     """After the session: every registered seat's minutes are used."""
     async with write_transaction(current_engine()):
-        seminar = await _locked_seminar(seminar_id)
+        seminar = await one_row(Seminar, seminar_id, "seminar", lock=True)
         if now < seminar["starts_at"]:
             raise Unprocessable("the seminar has not started yet")
         registrations = await SeminarRegistration.select().where(

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from models.tables import Enrolment, Enterprise, Lawyer, Program
 from service.domain.booking_rules import cap_problem
-from service.domain.booking_window import bookable_window, service_minutes
-from service.domain.errors import NotFound, Unprocessable
+from service.domain.booking_window import ProgramRules, bookable_window, service_minutes
+from service.domain.errors import Unprocessable
 from service.domain.ledger import BALANCE_FIELDS, Balance, InsufficientMinutes
 from service.domain.matching import Candidate, RankedSlot, rank
 from service.domain.practice_areas import PRACTICE_AREAS, area_match
@@ -18,6 +18,7 @@ from service.domain.slots import free_slots
 from service.schemas import SlotOut
 from service.usecases.conflicts import conflicted_lawyer_ids
 from service.usecases.lawyer_calendars import load_calendars, month_of, served_minutes
+from service.usecases.rows import one_row
 
 LAWYER_FIELDS = (
     Lawyer.id,
@@ -40,13 +41,6 @@ class SlotQuery:
     language: str | None = None
     lawyer_id: UUID | None = None
     limit: int = 50
-
-
-async def one_row(table, row_id: UUID, what: str) -> dict:
-    row = await table.select().where(table.id == row_id).first()
-    if row is None:
-        raise NotFound(f"no {what} {row_id}")
-    return row
 
 
 async def enrolment_of(program_id: UUID, enterprise: dict) -> dict:
@@ -98,17 +92,23 @@ async def ranked_slots(
     calendars, booked = await load_calendars(lawyers, window_start, window_end)
     slots_by_lawyer = {}
     for lawyer_id, lawyer in lawyers.items():
-        slots = [
-            (slot.start, slot.end)
-            for slot in free_slots(calendars[lawyer_id], window_start, window_end, duration)
-            if not cap_problem(
-                lawyer["monthly_cap_minutes"],
-                booked[month_of(lawyer_id, slot.start, lawyer["timezone"])],
-                duration,
-            )
-        ]
+        cap = lawyer["monthly_cap_minutes"]
+        if cap < duration:
+            continue
+        full_months = {
+            month
+            for month, minutes in booked[lawyer_id].items()
+            if cap_problem(cap, minutes, duration)
+        }
+        slots = free_slots(calendars[lawyer_id], window_start, window_end, duration)
+        if full_months:
+            slots = [
+                slot
+                for slot in slots
+                if month_of(slot.start, lawyer["timezone"]) not in full_months
+            ]
         if slots:
-            slots_by_lawyer[lawyer_id] = slots
+            slots_by_lawyer[lawyer_id] = [(slot.start, slot.end) for slot in slots]
     served = await served_minutes(program_id, list(slots_by_lawyer))
     candidates = {
         lawyer_id: Candidate(
@@ -131,16 +131,7 @@ async def search_slots(query: SlotQuery, now: datetime) -> list[SlotOut]:
     program = await one_row(Program, query.program_id, "programme")
     enterprise = await one_row(Enterprise, query.enterprise_id, "enterprise")
     check_remaining(await enrolment_of(query.program_id, enterprise), query.service, duration)
-    window = bookable_window(
-        now,
-        query.start,
-        query.end,
-        program["starts_on"],
-        program["ends_on"],
-        program["timezone"],
-        program["min_notice_hours"],
-        program["horizon_days"],
-    )
+    window = bookable_window(now, query.start, query.end, ProgramRules.of(program))
     lawyers = await candidate_lawyers(
         query.practice_area, enterprise["credit_code"], query.language, query.lawyer_id
     )
@@ -173,16 +164,7 @@ async def next_best_slots(
     days: int = 14,
 ) -> list[RankedSlot]:
     """What to offer instead when a session falls through: the best times in the next days."""
-    window = bookable_window(
-        now,
-        now,
-        now + timedelta(days=days),
-        program["starts_on"],
-        program["ends_on"],
-        program["timezone"],
-        program["min_notice_hours"],
-        program["horizon_days"],
-    )
+    window = bookable_window(now, now, now + timedelta(days=days), ProgramRules.of(program))
     lawyers = await candidate_lawyers(practice_area, enterprise["credit_code"], None, None)
     lawyers.pop(exclude_lawyer, None)
     if window is None or not lawyers:

@@ -9,11 +9,11 @@ from uuid import UUID, uuid4
 import msgspec
 
 from models import audit_log, outbox
-from models.database import current_engine, is_sqlite, write_transaction
+from models.database import current_engine, write_transaction
 from models.ledger_store import move_minutes
 from models.tables import Booking, Enterprise, Program, WaitlistEntry
 from service.domain.booking_rules import CONFIRMED, EXPIRED, HELD, check_transition
-from service.domain.booking_window import bookable_window, service_minutes
+from service.domain.booking_window import ProgramRules, bookable_window, service_minutes
 from service.domain.errors import Conflict, DomainError, NotFound, Unprocessable
 from service.domain.ledger import EntryKind
 from service.domain.notices import SessionFacts, booking_notice
@@ -29,7 +29,8 @@ from service.usecases.bookings import (
     lock_lawyer,
 )
 from service.usecases.invites import invite_parties
-from service.usecases.slot_search import check_remaining, enrolment_of, one_row
+from service.usecases.rows import one_row
+from service.usecases.slot_search import check_remaining, enrolment_of
 
 WAITLIST_COLUMNS = (
     WaitlistEntry.id,
@@ -60,19 +61,7 @@ async def join(actor: str, data: WaitlistCreate, now: datetime) -> WaitlistOut:
     check_remaining(
         await enrolment_of(data.program_id, enterprise), data.service, service_minutes(data.service)
     )
-    if (
-        bookable_window(
-            now,
-            data.start,
-            data.end,
-            program["starts_on"],
-            program["ends_on"],
-            program["timezone"],
-            program["min_notice_hours"],
-            program["horizon_days"],
-        )
-        is None
-    ):
+    if bookable_window(now, data.start, data.end, ProgramRules.of(program)) is None:
         raise Unprocessable("no part of that window can be booked: it is past, too soon or too far")
     entry = WaitlistEntry(
         program=data.program_id,
@@ -172,16 +161,6 @@ async def offer_freed_slot(
             return
 
 
-async def _locked_entry(entry_id: UUID) -> dict:
-    query = WaitlistEntry.select().where(WaitlistEntry.id == entry_id)
-    if not is_sqlite(current_engine()):
-        query = query.lock_rows()
-    entry = await query.first()
-    if entry is None:
-        raise NotFound(f"no waitlist entry {entry_id}")
-    return entry
-
-
 async def accept(actor: str, entry_id: UUID, now: datetime) -> BookingOut:
     """The enterprise takes the held slot: it becomes a confirmed booking holding its minutes."""
     async with write_transaction(current_engine()):
@@ -191,7 +170,7 @@ async def accept(actor: str, entry_id: UUID, now: datetime) -> BookingOut:
         if entry["status"] != "offered":
             raise Conflict(f"the waitlist entry is {entry['status']}; there is no offer to accept")
         booking = await lock_for_change(entry["offered_booking"])
-        entry = await _locked_entry(entry_id)
+        entry = await one_row(WaitlistEntry, entry_id, "waitlist entry", lock=True)
         if booking["status"] != HELD or booking["hold_expires_at"] <= now:
             raise Conflict("the offer has expired")
         check_transition(booking["status"], CONFIRMED)

@@ -473,3 +473,17 @@ def test_a_full_size_calendar_over_400_days_is_accepted():
     blocks = busy_blocks(ics, utc(2025, 1, 1), utc(2026, 2, 5), "Europe/Berlin")
     assert len(ics) > MAX_CALENDAR_BYTES * 0.99
     assert len(blocks) > 2000
+
+
+def test_our_own_sessions_mirrored_into_the_calendar_are_not_busy_time_again():
+    ics = calendar(
+        event(
+            "DTSTART:20270301T010000Z",
+            "DTEND:20270301T020000Z",
+            uid="3f1c2a9e-0000-4000-8000-000000000001@probono-hours",
+        )
+        + "\n"
+        + event("DTSTART:20270301T030000Z", "DTEND:20270301T040000Z", uid="hearing@court")
+    )
+    blocks = busy_blocks(ics, utc(2027, 3, 1), utc(2027, 3, 2), "Asia/Shanghai")
+    assert spans(blocks) == [(utc(2027, 3, 1, 3), utc(2027, 3, 1, 4))]
