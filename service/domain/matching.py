@@ -34,6 +34,13 @@ class RankedSlot:
     reason: str
 
 
+def base_score(candidate: Candidate, most_served: int) -> float:
+    """The part of a slot's score that depends on the lawyer, not on the time."""
+    fairness = 1.0 - candidate.served_minutes / most_served if most_served else 1.0
+    match = 1.0 if candidate.area_match == "exact" else 0.5
+    return FAIRNESS_WEIGHT * fairness + MATCH_WEIGHT * match
+
+
 def rank(
     slots_by_lawyer: dict[UUID, list[tuple[datetime, datetime]]],
     candidates: dict[UUID, Candidate],
@@ -48,13 +55,10 @@ def rank(
 
     def scored(lawyer_id: UUID, slots: list[tuple[datetime, datetime]]) -> Iterator[RankedSlot]:
         candidate = candidates[lawyer_id]
-        fairness = 1.0 - candidate.served_minutes / most_served if most_served else 1.0
-        match = 1.0 if candidate.area_match == "exact" else 0.5
-        base = FAIRNESS_WEIGHT * fairness + MATCH_WEIGHT * match
+        base = base_score(candidate, most_served)
         reason = (
             f"served {candidate.served_minutes} minutes in this programme "
-            f"(most served: {most_served}); "
-            f"{'exact' if match == 1.0 else 'broader'} practice-area match"
+            f"(most served: {most_served}); {candidate.area_match} practice-area match"
         )
         for start, end in slots:
             earliness = 1.0 - (start - window_start).total_seconds() / window_seconds

@@ -79,6 +79,28 @@ async def candidate_lawyers(
     }
 
 
+def _bookable_slots(
+    lawyer: dict,
+    calendar,
+    booked: dict,
+    window_start: datetime,
+    window_end: datetime,
+    duration: int,
+) -> list[tuple[datetime, datetime]]:
+    """The lawyer's free slots, minus months whose offer a session would exceed."""
+    cap = lawyer["monthly_cap_minutes"]
+    if cap < duration:
+        return []
+    full_months = {
+        month for month, minutes in booked.items() if cap_problem(cap, minutes, duration)
+    }
+    return [
+        (slot.start, slot.end)
+        for slot in free_slots(calendar, window_start, window_end, duration)
+        if not full_months or month_of(slot.start, lawyer["timezone"]) not in full_months
+    ]
+
+
 async def ranked_slots(
     program_id: UUID,
     practice_area: str,
@@ -88,35 +110,22 @@ async def ranked_slots(
     duration: int,
     limit: int,
 ) -> list[RankedSlot]:
-    """Free slots of these lawyers within their monthly offer, best first."""
+    """The best `limit` free slots of these lawyers, within their monthly offers."""
     calendars, booked = await load_calendars(lawyers, window_start, window_end)
     slots_by_lawyer = {}
     for lawyer_id, lawyer in lawyers.items():
-        cap = lawyer["monthly_cap_minutes"]
-        if cap < duration:
-            continue
-        full_months = {
-            month
-            for month, minutes in booked[lawyer_id].items()
-            if cap_problem(cap, minutes, duration)
-        }
-        slots = free_slots(calendars[lawyer_id], window_start, window_end, duration)
-        if full_months:
-            slots = [
-                slot
-                for slot in slots
-                if month_of(slot.start, lawyer["timezone"]) not in full_months
-            ]
-        if slots:
-            slots_by_lawyer[lawyer_id] = [(slot.start, slot.end) for slot in slots]
-    served = await served_minutes(program_id, list(slots_by_lawyer))
+        if slots := _bookable_slots(
+            lawyer, calendars[lawyer_id], booked[lawyer_id], window_start, window_end, duration
+        ):
+            slots_by_lawyer[lawyer_id] = slots
+    served = await served_minutes(program_id, list(lawyers))
     candidates = {
         lawyer_id: Candidate(
             lawyer_id,
             served_minutes=served.get(lawyer_id, 0),
-            area_match=area_match(practice_area, lawyers[lawyer_id]["practice_areas"]),
+            area_match=area_match(practice_area, lawyer["practice_areas"]),
         )
-        for lawyer_id in slots_by_lawyer
+        for lawyer_id, lawyer in lawyers.items()
     }
     return rank(slots_by_lawyer, candidates, window_start, window_end, limit)
 
