@@ -19,21 +19,38 @@ log = logging.getLogger("probono.relay")
 
 
 def job_id(message: dict[str, Any]) -> str:
-    """One id per delivery attempt: a kept result of attempt n never blocks attempt n+1."""
-    return f"outbox:{message['id']}:{message['attempts']}"
+    """One id each time a row falls due: a re-enqueue of the same due row adds nothing, but a
+    kept result of an earlier try (arq keeps them an hour) never blocks the next one — also
+    when a worker died mid-send and `attempts` did not move, only the lease ran out."""
+    due = message["next_attempt_at"].timestamp()
+    return f"outbox:{message['id']}:{message['attempts']}:{due:.6f}"
+
+
+BATCH = 100
+# At most this many notices per pass, so one pass stays short however long the backlog.
+MOST_PER_PASS = 2000
 
 
 async def relay_outbox(ctx: dict[str, Any], redis: ArqRedis | None) -> int:
-    """Hand every due notice on; returns how many were handed on."""
-    due = await outbox.due_messages(outbox.utcnow())
-    for message in due:
-        if redis is None:
-            await deliver_outbox_message(ctx, str(message["id"]))
-        else:
+    """Hand due notices on: as arq jobs (one query; they stay due until a worker claims them),
+    or delivered right here batch by batch (each delivered or failed row leaves the due set).
+    Returns how many were handed on."""
+    if redis is not None:
+        due = await outbox.due_messages(outbox.utcnow(), limit=MOST_PER_PASS)
+        for message in due:
             await redis.enqueue_job(
                 "deliver_outbox_message", str(message["id"]), _job_id=job_id(message)
             )
-    return len(due)
+        return len(due)
+    handed_on = 0
+    while handed_on < MOST_PER_PASS:
+        due = await outbox.due_messages(outbox.utcnow(), limit=BATCH)
+        for message in due:
+            await deliver_outbox_message(ctx, str(message["id"]))
+        handed_on += len(due)
+        if len(due) < BATCH:
+            break
+    return handed_on
 
 
 async def relay_feeds(ctx: dict[str, Any], redis: ArqRedis | None) -> int:

@@ -47,6 +47,9 @@ class WorkerSettings:
     # Short, so a notice on a killed worker is retried soon (see TRAPS: in-progress keys).
     job_timeout = 60
     max_tries = 5
+    # deliveries are short and mostly waiting on SMTP: take more at a time, look more often
+    max_jobs = 50
+    poll_delay = 0.05
     # `arq --check jobs.worker.WorkerSettings` (or `probono worker --check`) reads this key
     health_check_interval = 30
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379")

@@ -29,9 +29,11 @@ async def enqueue(
 
 
 async def due_messages(now: datetime, limit: int = 100) -> list[dict[str, Any]]:
-    """Undelivered rows whose next attempt is due: their id and attempts so far."""
+    """Undelivered rows whose next attempt is due: id, attempts so far and when it fell due."""
     return (
-        await OutboxMessage.select(OutboxMessage.id, OutboxMessage.attempts)
+        await OutboxMessage.select(
+            OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.next_attempt_at
+        )
         .where(OutboxMessage.delivered_at.is_null() & (OutboxMessage.next_attempt_at <= now))
         .order_by(OutboxMessage.next_attempt_at)
         .limit(limit)
