@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -72,6 +73,22 @@ def test_serve_with_demo_data_lets_the_admin_read_600_minutes(env, tmp_path):
         enterprise = httpx.get(f"{base}/api/v1/enterprises", headers=headers).json()[0]
         hours = httpx.get(f"{base}/api/v1/enterprises/{enterprise['id']}/hours", headers=headers)
         assert hours.json()["remaining_minutes"] == 600
+        # the demo lawyers have published hours: the enterprise finds slots to book
+        program_id = hours.json()["program_id"]
+        monday = date.today() + timedelta(days=7 - date.today().weekday() + 7)
+        slots = httpx.get(
+            f"{base}/api/v1/slots",
+            params={
+                "program_id": program_id,
+                "enterprise_id": enterprise["id"],
+                "service": "consultation",
+                "practice_area": "contract",
+                "from": f"{monday}T00:00:00+08:00",
+                "to": f"{monday}T23:59:00+08:00",
+            },
+            headers=headers,
+        )
+        assert slots.status_code == 200 and len(slots.json()) == 5, slots.text
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]

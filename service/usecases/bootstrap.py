@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import date
 
 from models.tables import AppUser, Enterprise, Program
-from service.auth import BAR_ADMIN, ENTERPRISE
+from service.auth import BAR_ADMIN, ENTERPRISE, LAWYER
 from service.domain.credit_code import check_character
-from service.schemas import EnterpriseCreate, ProgramCreate, UserCreate
+from service.schemas import (
+    AvailabilityIn,
+    EnterpriseCreate,
+    LawyerCreate,
+    ProgramCreate,
+    RuleIn,
+    UserCreate,
+)
+from service.usecases.availability import replace_rules
 from service.usecases.enrolments import enrol
 from service.usecases.enterprises import create_enterprise
+from service.usecases.lawyers import create_lawyer
 from service.usecases.programs import create_program
 from service.usecases.users import admin_exists, create_user
 
@@ -33,6 +42,27 @@ DEMO_ENTERPRISES = [
     ),
 ]
 DEMO_ENTERPRISE_PASSWORD = "demo-enterprise-2027"
+DEMO_LAWYERS = [
+    (
+        "张律师 Zhang",
+        "lawyer.zhang@probono.demo",
+        "11101201910000001",
+        ["trademark", "contract"],
+        ["zh", "en"],
+    ),
+    (
+        "Emma Lee",
+        "lawyer.lee@probono.demo",
+        "11101201910000002",
+        ["labour", "data_compliance", "corporate"],
+        ["en", "zh"],
+    ),
+]
+DEMO_LAWYER_PASSWORD = "demo-lawyer-2027"
+DEMO_HOURS = [
+    RuleIn(rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", start="09:00", end="12:00"),
+    RuleIn(rrule="FREQ=WEEKLY;BYDAY=TU,TH", start="14:00", end="17:00"),
+]
 
 
 async def ensure_admin(email: str, password: str) -> bool:
@@ -47,6 +77,7 @@ async def seed_demo_data(today: date) -> list[tuple[str, str, str]]:
     """Seed once; returns the demo logins as (role, e-mail, password)."""
     logins = [(BAR_ADMIN, *DEMO_ADMIN)]
     logins += [(ENTERPRISE, login, DEMO_ENTERPRISE_PASSWORD) for *_, login in DEMO_ENTERPRISES]
+    logins += [(LAWYER, email, DEMO_LAWYER_PASSWORD) for _, email, *_ in DEMO_LAWYERS]
     if await Program.exists().where(Program.name == DEMO_PROGRAM_NAME):
         return logins
     if not await AppUser.exists().where(AppUser.email == DEMO_ADMIN[0]):
@@ -83,6 +114,26 @@ async def seed_demo_data(today: date) -> list[tuple[str, str, str]]:
                 password=DEMO_ENTERPRISE_PASSWORD,
                 role=ENTERPRISE,
                 enterprise_id=enterprise.id,
+            ),
+        )
+    for name, email, license_no, areas, languages in DEMO_LAWYERS:
+        lawyer = await create_lawyer(
+            SYSTEM,
+            LawyerCreate(
+                name=name,
+                email=email,
+                license_no=license_no,
+                firm="Demo Pro Bono LLP",
+                practice_areas=areas,
+                languages=languages,
+                buffer_minutes=15,
+            ),
+        )
+        await replace_rules(SYSTEM, lawyer.id, AvailabilityIn(rules=DEMO_HOURS))
+        await create_user(
+            SYSTEM,
+            UserCreate(
+                email=email, password=DEMO_LAWYER_PASSWORD, role=LAWYER, lawyer_id=lawyer.id
             ),
         )
     return logins
