@@ -26,15 +26,14 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
-from uuid import UUID, uuid4
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg
 import httpx
 
 from bench.harness import (
@@ -43,9 +42,10 @@ from bench.harness import (
     CpuMeter,
     LoadResult,
     RawHttpConnection,
+    Seeded,
     bench_database_url,
+    bookable_world,
     closed_loop,
-    copy_rows,
     cpu_line,
     database_name,
     fresh_database,
@@ -59,11 +59,10 @@ from bench.harness import (
     print_summary,
     profile_report,
     running_server,
+    seed,
     timing_steps,
     with_database,
 )
-from models.database import build_engine, migrate
-from service.domain.credit_code import check_character
 
 CLIENTS = 32
 LAWYERS = 64  # two per client, so clients never wait on each other's lawyer row lock
@@ -78,101 +77,6 @@ HORIZON_DAYS = 90
 PRACTICE_AREA = "contract"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SESSION_HOURS = range(9, 17)  # 60-minute sessions starting 09:00 … 16:00 local
-
-
-@dataclass(frozen=True)
-class Seeded:
-    program_id: UUID
-    enterprise_ids: list[UUID]
-    lawyer_ids: list[UUID]
-
-
-# --- seed -----------------------------------------------------------------------------------
-
-
-def credit_code(number: int) -> str:
-    first_seventeen = f"91310000{number:09d}"
-    return first_seventeen + check_character(first_seventeen)
-
-
-def seed_rows(today: date) -> dict[str, list[dict]]:
-    """A long programme, enterprises with huge allocations, lawyers free 09:00-17:00 weekdays."""
-    program = {
-        "id": uuid4(),
-        "name": "Bench programme",
-        "starts_on": today - timedelta(days=1),
-        "ends_on": today + timedelta(days=2 * HORIZON_DAYS),
-        "min_notice_hours": 24,
-        "horizon_days": HORIZON_DAYS,
-        "mailbox": "programme@bar.bench",
-    }
-    enterprises = [
-        {
-            "id": uuid4(),
-            "name": f"Enterprise {n}",
-            "credit_code": credit_code(n),
-            "contact_name": f"Contact {n}",
-            "contact_email": f"contact{n}@enterprise.bench",
-        }
-        for n in range(ENTERPRISES)
-    ]
-    enrolments = [
-        {"id": uuid4(), "program": program["id"], "enterprise": e["id"], "granted_minutes": 10**6}
-        for e in enterprises
-    ]
-    grants = [
-        {"enrolment": e["id"], "kind": "grant", "minutes": e["granted_minutes"], "actor": "bench"}
-        for e in enrolments
-    ]
-    lawyers = [
-        {
-            "id": uuid4(),
-            "name": f"Lawyer {n}",
-            "email": f"lawyer{n}@law.bench",
-            "license_no": f"L{n:06d}",
-            "firm": "Bench & Partners",
-            "practice_areas": [PRACTICE_AREA, "labour"],
-            "languages": ["zh", "en"],
-            "monthly_cap_minutes": 10**6,
-            "calendar_token": uuid4().hex,
-        }
-        for n in range(LAWYERS)
-    ]
-    rules = [
-        {
-            "lawyer": lawyer["id"],
-            "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
-            "start_minute": 9 * 60,
-            "end_minute": 17 * 60,
-            "valid_from": today,
-        }
-        for lawyer in lawyers
-    ]
-    return {
-        "program": [program],
-        "enterprise": enterprises,
-        "enrolment": enrolments,
-        "ledger_entry": grants,
-        "lawyer": lawyers,
-        "availability_rule": rules,
-    }
-
-
-async def seed(url: str) -> Seeded:
-    await migrate(build_engine(url))
-    rows = seed_rows(datetime.now(SHANGHAI).date())
-    connection = await asyncpg.connect(url)
-    try:
-        for table, table_rows in rows.items():
-            await copy_rows(connection, table, table_rows)
-        await connection.execute("ANALYZE")
-    finally:
-        await connection.close()
-    return Seeded(
-        program_id=rows["program"][0]["id"],
-        enterprise_ids=[e["id"] for e in rows["enterprise"]],
-        lawyer_ids=[lawyer["id"] for lawyer in rows["lawyer"]],
-    )
 
 
 # --- distinct slots -------------------------------------------------------------------------
@@ -480,7 +384,19 @@ async def main() -> None:
     pgbench_url = with_database(url, f"{database_name(url)}_pgbench")
     profile = "--profile" in sys.argv[1:]
     async with fresh_database(url):
-        seeded = await seed(url)
+        seeded = await seed(
+            url,
+            bookable_world(
+                datetime.now(SHANGHAI).date(),
+                name="Bench programme",
+                enterprises=ENTERPRISES,
+                lawyers=LAWYERS,
+                practice_areas=[PRACTICE_AREA, "labour"],
+                granted_minutes=10**6,
+                horizon_days=HORIZON_DAYS,
+                code_prefix="91310000",
+            ),
+        )
         slots = [client_slots(seeded, n) for n in range(CLIENTS)]
         figures = await measure_http(url, seeded, slots)
         figures.pgbench_tps, figures.pgbench_latency_ms = await pgbench_tps(pgbench_url)

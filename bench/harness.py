@@ -20,11 +20,16 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
+
+from models.database import build_engine, migrate
+from service.domain.credit_code import check_character
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -594,3 +599,113 @@ def profile_report(profiler: cProfile.Profile, calls: int, what: str) -> list[st
     for cumulative, relative, line, function in sorted(ours, reverse=True)[:REPORTED_FUNCTIONS]:
         lines.append(f"  {cumulative * 1000 / calls:6.2f} ms  {relative}:{line}({function})")
     return lines
+
+
+# --- a bookable world: one programme, enterprises, lawyers free on weekdays --------------
+
+
+@dataclass(frozen=True)
+class Seeded:
+    program_id: UUID
+    enterprise_ids: list[UUID]
+    lawyer_ids: list[UUID]
+
+
+def credit_code(prefix: str, number: int) -> str:
+    first_seventeen = f"{prefix}{number:09d}"
+    return first_seventeen + check_character(first_seventeen)
+
+
+def bookable_world(
+    today: date,
+    *,
+    name: str,
+    enterprises: int,
+    lawyers: int,
+    practice_areas: list[str],
+    granted_minutes: int,
+    horizon_days: int,
+    code_prefix: str,
+) -> dict[str, list[dict]]:
+    """A long programme, enterprises with huge allocations, lawyers free 09:00-17:00 weekdays."""
+    program = {
+        "id": uuid4(),
+        "name": name,
+        "starts_on": today - timedelta(days=1),
+        "ends_on": today + timedelta(days=2 * horizon_days),
+        "min_notice_hours": 24,
+        "horizon_days": horizon_days,
+        "mailbox": "programme@bar.bench",
+    }
+    enterprise_rows = [
+        {
+            "id": uuid4(),
+            "name": f"Enterprise {n}",
+            "credit_code": credit_code(code_prefix, n),
+            "contact_name": f"Contact {n}",
+            "contact_email": f"contact{n}@enterprise.bench",
+        }
+        for n in range(enterprises)
+    ]
+    enrolments = [
+        {
+            "id": uuid4(),
+            "program": program["id"],
+            "enterprise": e["id"],
+            "granted_minutes": granted_minutes,
+        }
+        for e in enterprise_rows
+    ]
+    grants = [
+        {"enrolment": e["id"], "kind": "grant", "minutes": granted_minutes, "actor": "bench"}
+        for e in enrolments
+    ]
+    lawyer_rows = [
+        {
+            "id": uuid4(),
+            "name": f"Lawyer {n}",
+            "email": f"lawyer{n}@law.bench",
+            "license_no": f"{code_prefix[-2:]}{n:06d}",
+            "firm": "Bench & Partners",
+            "practice_areas": practice_areas,
+            "languages": ["zh", "en"],
+            "monthly_cap_minutes": 10**6,
+            "calendar_token": uuid4().hex,
+        }
+        for n in range(lawyers)
+    ]
+    rules = [
+        {
+            "lawyer": lawyer["id"],
+            "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            "start_minute": 9 * 60,
+            "end_minute": 17 * 60,
+            "valid_from": today,
+        }
+        for lawyer in lawyer_rows
+    ]
+    return {
+        "program": [program],
+        "enterprise": enterprise_rows,
+        "enrolment": enrolments,
+        "ledger_entry": grants,
+        "lawyer": lawyer_rows,
+        "availability_rule": rules,
+    }
+
+
+async def seed(url: str, rows: dict[str, list[dict]]) -> Seeded:
+    """Migrate a fresh database and COPY the rows in."""
+    await migrate(build_engine(url))
+    connection = await asyncpg.connect(url)
+    try:
+        for table, table_rows in rows.items():
+            await copy_rows(connection, table, table_rows)
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+    return Seeded(
+        program_id=rows["program"][0]["id"],
+        enterprise_ids=[e["id"] for e in rows["enterprise"]],
+        lawyer_ids=[lawyer["id"] for lawyer in rows["lawyer"]],
+    )

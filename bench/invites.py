@@ -26,14 +26,13 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg
 import msgspec
 from aiosmtpd.controller import Controller
 from arq import create_pool
@@ -42,18 +41,19 @@ from redis.exceptions import RedisError
 
 from bench.harness import (
     REPO_ROOT,
+    Seeded,
     bench_database_url,
-    copy_rows,
+    bookable_world,
     free_port,
     fresh_database,
     postgres_cpu_seconds,
     print_summary,
     process_cpu_seconds,
+    seed,
 )
 from jobs.relay import relay_outbox
-from models.database import build_engine, connected, migrate
+from models.database import build_engine, connected
 from models.tables import OutboxMessage
-from service.domain.credit_code import check_character
 from service.schemas import BookingCreate
 from service.usecases.bookings import create_booking
 
@@ -82,98 +82,6 @@ TUNED_WORKER = (
 
 
 # --- seed -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Seeded:
-    program_id: UUID
-    enterprise_ids: list[UUID]
-    lawyer_ids: list[UUID]
-
-
-def credit_code(number: int) -> str:
-    first_seventeen = f"91320000{number:09d}"
-    return first_seventeen + check_character(first_seventeen)
-
-
-def seed_rows(today: date) -> dict[str, list[dict]]:
-    """A long programme, enterprises with huge allocations, lawyers free 09:00-17:00 weekdays."""
-    program = {
-        "id": uuid4(),
-        "name": "Invite bench programme",
-        "starts_on": today - timedelta(days=1),
-        "ends_on": today + timedelta(days=2 * HORIZON_DAYS),
-        "min_notice_hours": 24,
-        "horizon_days": HORIZON_DAYS,
-        "mailbox": "programme@bar.bench",
-    }
-    enterprises = [
-        {
-            "id": uuid4(),
-            "name": f"Enterprise {n}",
-            "credit_code": credit_code(n),
-            "contact_name": f"Contact {n}",
-            "contact_email": f"contact{n}@enterprise.bench",
-        }
-        for n in range(CLIENTS)
-    ]
-    enrolments = [
-        {"id": uuid4(), "program": program["id"], "enterprise": e["id"], "granted_minutes": 10**7}
-        for e in enterprises
-    ]
-    grants = [
-        {"enrolment": e["id"], "kind": "grant", "minutes": e["granted_minutes"], "actor": "bench"}
-        for e in enrolments
-    ]
-    lawyers = [
-        {
-            "id": uuid4(),
-            "name": f"Lawyer {n}",
-            "email": f"lawyer{n}@law.bench",
-            "license_no": f"I{n:06d}",
-            "firm": "Bench & Partners",
-            "practice_areas": [PRACTICE_AREA],
-            "languages": ["zh", "en"],
-            "monthly_cap_minutes": 10**6,
-            "calendar_token": uuid4().hex,
-        }
-        for n in range(2 * CLIENTS)
-    ]
-    rules = [
-        {
-            "lawyer": lawyer["id"],
-            "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
-            "start_minute": 9 * 60,
-            "end_minute": 17 * 60,
-            "valid_from": today,
-        }
-        for lawyer in lawyers
-    ]
-    return {
-        "program": [program],
-        "enterprise": enterprises,
-        "enrolment": enrolments,
-        "ledger_entry": grants,
-        "lawyer": lawyers,
-        "availability_rule": rules,
-    }
-
-
-async def seed(url: str) -> Seeded:
-    await migrate(build_engine(url))
-    rows = seed_rows(datetime.now(SHANGHAI).date())
-    connection = await asyncpg.connect(url)
-    try:
-        for table, table_rows in rows.items():
-            await copy_rows(connection, table, table_rows)
-        await connection.execute("ANALYZE")
-    finally:
-        await connection.close()
-    return Seeded(
-        program_id=rows["program"][0]["id"],
-        enterprise_ids=[e["id"] for e in rows["enterprise"]],
-        lawyer_ids=[lawyer["id"] for lawyer in rows["lawyer"]],
-    )
 
 
 def client_slots(seeded: Seeded, client: int) -> Iterator[tuple[UUID, datetime]]:
@@ -424,7 +332,19 @@ async def main() -> None:
     args = arguments()
     url = bench_database_url("probono_bench_invites")
     async with fresh_database(url), empty_queue(REDIS_URL) as queue:
-        seeded = await seed(url)
+        seeded = await seed(
+            url,
+            bookable_world(
+                datetime.now(SHANGHAI).date(),
+                name="Invite bench programme",
+                enterprises=CLIENTS,
+                lawyers=2 * CLIENTS,
+                practice_areas=[PRACTICE_AREA],
+                granted_minutes=10**7,
+                horizon_days=HORIZON_DAYS,
+                code_prefix="91320000",
+            ),
+        )
         async with connected(build_engine(url)):
             print(f"booking {args.bookings:,} sessions through the use case…", flush=True)
             booking_seconds = await make_bookings(seeded, args.bookings)
