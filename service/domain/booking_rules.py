@@ -56,8 +56,3 @@ def cap_problem(cap_minutes: int, booked_this_month: int, duration_minutes: int)
             f"booked that month; this session needs {duration_minutes}"
         )
     return None
-
-
-def check_rating(rating: int) -> None:
-    if not 1 <= rating <= 5:
-        raise Unprocessable(f"rating must be 1 to 5, got {rating}")

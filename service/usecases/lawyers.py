@@ -80,7 +80,3 @@ async def list_lawyers(page: Page) -> list[LawyerOut]:
         .offset(page.offset)
     )
     return msgspec.convert(rows, list[LawyerOut])
-
-
-async def lawyer_exists(lawyer_id: UUID) -> bool:
-    return await Lawyer.exists().where(Lawyer.id == lawyer_id)
