@@ -15,7 +15,7 @@ from models.database import build_engine, connected, migrate
 from models.piccolo_app import APP_CONFIG
 from service.settings import Settings
 from service.usecases.bootstrap import ensure_admin
-from tests.api.helpers import ADMIN, login, serving
+from tests.api.helpers import ADMIN, login, missing_service, serving
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/probono_test"
@@ -60,9 +60,7 @@ async def database_url(request, tmp_path, sqlite_template, postgres_problem) -> 
         shutil.copy(sqlite_template, path)
         return f"sqlite:///{path}"
     if postgres_problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"{postgres_problem} (CI requires it)")
-        pytest.skip(postgres_problem)
+        missing_service(postgres_problem)
     connection = await asyncpg.connect(POSTGRES_URL)
     try:
         await connection.execute(f"TRUNCATE {TABLES} CASCADE")

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 
 from service.app import create_app
 from service.lifespan import lifespan
@@ -79,6 +81,13 @@ def assert_problem(response: httpx.Response, status: int, *words: str) -> dict:
     for word in words:
         assert word in body["detail"], body["detail"]
     return body
+
+
+def missing_service(reason: str) -> None:
+    """Skip on a developer's machine without the service; in CI its absence is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI requires it)")
+    pytest.skip(reason)
 
 
 def free_port() -> int:

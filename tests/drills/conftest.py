@@ -25,7 +25,7 @@ from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
 from jobs.relay import relay_outbox
-from tests.api.helpers import ADMIN, free_port
+from tests.api.helpers import ADMIN, free_port, missing_service
 from tests.jobs.conftest import Inbox
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -168,7 +168,7 @@ class RedisServer:
 @pytest.fixture
 def redis_server(tmp_path) -> Iterator[RedisServer]:
     if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed")
+        missing_service("redis-server is not installed")
     server = RedisServer(free_port(), tmp_path / "redis")
     server.directory.mkdir()
     server.start()
