@@ -26,7 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -45,6 +45,7 @@ from bench.harness import (
     Seeded,
     bench_database_url,
     bookable_world,
+    client_slots,
     closed_loop,
     cpu_line,
     database_name,
@@ -76,27 +77,12 @@ GOAL_SHARE_OF_PGBENCH = 0.30
 HORIZON_DAYS = 90
 PRACTICE_AREA = "contract"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-SESSION_HOURS = range(9, 17)  # 60-minute sessions starting 09:00 … 16:00 local
 
 
 # --- distinct slots -------------------------------------------------------------------------
 
 
 Slots = list[Iterator[tuple[UUID, datetime]]]  # per client: (lawyer, start), never reused
-
-
-def client_slots(seeded: Seeded, client: int) -> Iterator[tuple[UUID, datetime]]:
-    """Client `client`'s own two lawyers on every weekday hour, earliest first: from two days
-    out (past the 24 h notice) to the last day inside the programme's horizon."""
-    own_lawyers = seeded.lawyer_ids[2 * client : 2 * client + 2]
-    today = datetime.now(SHANGHAI).date()
-    for offset in range(2, HORIZON_DAYS):
-        day = today + timedelta(days=offset)
-        if day.weekday() >= 5:
-            continue
-        for hour in SESSION_HOURS:
-            for lawyer_id in own_lawyers:
-                yield lawyer_id, datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
 
 
 def booking_body(seeded: Seeded, client: int, lawyer_id: UUID, start: datetime) -> dict:
@@ -238,7 +224,6 @@ def booking_steps() -> list[tuple[object, str, str]]:
         (bookings, "get_booking", "get_booking (read the new booking back)"),
         (audit_log, "record", "audit entry"),
         (bookings, "invite_parties", "invite_parties (iTIP invite + 2 outbox rows)"),
-        (bookings, "notify_parties", "notify_parties (2 outbox rows)"),
     ]
 
 
@@ -397,7 +382,7 @@ async def main() -> None:
                 code_prefix="91310000",
             ),
         )
-        slots = [client_slots(seeded, n) for n in range(CLIENTS)]
+        slots = [client_slots(seeded, n, HORIZON_DAYS, SHANGHAI) for n in range(CLIENTS)]
         figures = await measure_http(url, seeded, slots)
         figures.pgbench_tps, figures.pgbench_latency_ms = await pgbench_tps(pgbench_url)
         report(figures)

@@ -20,10 +20,11 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -709,3 +710,19 @@ async def seed(url: str, rows: dict[str, list[dict]]) -> Seeded:
         enterprise_ids=[e["id"] for e in rows["enterprise"]],
         lawyer_ids=[lawyer["id"] for lawyer in rows["lawyer"]],
     )
+
+
+def client_slots(
+    seeded: Seeded, client: int, horizon_days: int, zone: ZoneInfo, hours: range = range(9, 17)
+) -> Iterator[tuple[UUID, datetime]]:
+    """Client `client`'s own two lawyers on every weekday hour, earliest first, from two days
+    out (past the 24 h notice) to the horizon: no two clients ever wait on one lawyer's row."""
+    own_lawyers = seeded.lawyer_ids[2 * client : 2 * client + 2]
+    today = datetime.now(zone).date()
+    for offset in range(2, horizon_days):
+        day = today + timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        for hour in hours:
+            for lawyer_id in own_lawyers:
+                yield lawyer_id, datetime(day.year, day.month, day.day, hour, tzinfo=zone)

@@ -26,7 +26,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -44,6 +44,7 @@ from bench.harness import (
     Seeded,
     bench_database_url,
     bookable_world,
+    client_slots,
     free_port,
     fresh_database,
     postgres_cpu_seconds,
@@ -62,7 +63,6 @@ NOTICES_PER_BOOKING = 2  # the lawyer's invite and the enterprise contact's
 WORKERS = 2  # one per core of this machine; four were no faster
 CLIENTS = 16  # concurrent booking tasks, each with its own enterprise and two lawyers
 HORIZON_DAYS = 120
-SESSION_HOURS = range(9, 17)
 PRACTICE_AREA = "contract"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -84,20 +84,6 @@ TUNED_WORKER = (
 # --- seed -----------------------------------------------------------------------------------
 
 
-def client_slots(seeded: Seeded, client: int) -> Iterator[tuple[UUID, datetime]]:
-    """The client's own two lawyers on every weekday hour from two days out (past the 24 h
-    notice), so no two booking tasks ever wait on one lawyer or enrolment row."""
-    own_lawyers = seeded.lawyer_ids[2 * client : 2 * client + 2]
-    today = datetime.now(SHANGHAI).date()
-    for offset in range(2, HORIZON_DAYS):
-        day = today + timedelta(days=offset)
-        if day.weekday() >= 5:
-            continue
-        for hour in SESSION_HOURS:
-            for lawyer_id in own_lawyers:
-                yield lawyer_id, datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
-
-
 def booking_request(seeded: Seeded, client: int, lawyer_id: UUID, start: datetime):
     body = {
         "program_id": str(seeded.program_id),
@@ -116,7 +102,7 @@ async def make_bookings(seeded: Seeded, count: int) -> float:
     share, extra = divmod(count, CLIENTS)
 
     async def client(index: int) -> None:
-        slots = client_slots(seeded, index)
+        slots = client_slots(seeded, index, HORIZON_DAYS, SHANGHAI)
         for _ in range(share + (index < extra)):
             request = booking_request(seeded, index, *next(slots))
             await create_booking(ACTOR, request, datetime.now(UTC))

@@ -3,13 +3,12 @@
 import os
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 
 import httpx
 import pytest
 
-from tests.api.helpers import free_port
+from tests.api.helpers import free_port, wait_until_healthy
 
 
 def probono(*args: str, env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
@@ -55,15 +54,7 @@ def test_serve_with_demo_data_lets_the_admin_read_600_minutes(env, tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+        wait_until_healthy(base, server, lambda: "see the output below")
         assert httpx.get(f"{base}/schema/openapi.json").status_code == 200
         token = httpx.post(
             f"{base}/api/v1/auth/token",

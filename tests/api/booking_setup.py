@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 
 from models.tables import Booking
 from tests.api.helpers import (
-    create_enterprise,
     create_enterprise_user,
     create_lawyer,
     create_lawyer_user,
-    create_program,
+    enrolled_enterprise,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -53,14 +52,7 @@ class Stage:
 
 
 async def stage(client, admin, lawyer_count: int = 2, **program_fields) -> Stage:
-    program = await create_program(client, admin, **program_fields)
-    enterprise = await create_enterprise(client, admin)
-    response = await client.post(
-        f"/api/v1/programs/{program['id']}/enrolments",
-        json={"enterprise_id": enterprise["id"]},
-        headers=admin,
-    )
-    assert response.status_code == 201, response.text
+    program, enterprise = await enrolled_enterprise(client, admin, **program_fields)
     owner = await create_enterprise_user(client, admin, enterprise["id"])
     lawyers, logins = [], []
     for number in range(lawyer_count):

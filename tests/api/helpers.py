@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import AsyncIterator
+import subprocess
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
@@ -56,6 +58,38 @@ async def create_enterprise(client, admin, credit_code=VALID_CREDIT_CODES[0], **
     response = await client.post("/api/v1/enterprises", json=body, headers=admin)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def enrol(client, admin, program_id, enterprise_id) -> None:
+    response = await client.post(
+        f"/api/v1/programs/{program_id}/enrolments",
+        json={"enterprise_id": enterprise_id},
+        headers=admin,
+    )
+    assert response.status_code == 201, response.text
+
+
+async def enrolled_enterprise(client, admin, **program_fields) -> tuple[dict, dict]:
+    """A programme and an enterprise enrolled in it."""
+    program = await create_program(client, admin, **program_fields)
+    enterprise = await create_enterprise(client, admin)
+    await enrol(client, admin, program["id"], enterprise["id"])
+    return program, enterprise
+
+
+def wait_until_healthy(base: str, server: subprocess.Popen, problem: Callable[[], str]) -> None:
+    """Poll /health of a server process we started; fail with `problem()` if it never answers."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"server did not start: {problem()}")
+        time.sleep(0.2)
 
 
 async def create_enterprise_user(client, admin, enterprise_id, email="owner@spark.test") -> dict:

@@ -19,9 +19,8 @@ from models.tables import AuditEntry, BusySource
 from service.domain.busy_import import CalendarImportError
 from tests.api.helpers import (
     assert_problem,
-    create_enterprise,
     create_lawyer,
-    create_program,
+    enrolled_enterprise,
     free_port,
     serving,
 )
@@ -160,20 +159,8 @@ async def refresh(client, admin, ctx, lawyer_id, source_id) -> dict:
     return (await client.post(url, headers=admin)).json()
 
 
-async def enrolled(client, admin):
-    program = await create_program(client, admin)
-    enterprise = await create_enterprise(client, admin)
-    response = await client.post(
-        f"/api/v1/programs/{program['id']}/enrolments",
-        json={"enterprise_id": enterprise["id"]},
-        headers=admin,
-    )
-    assert response.status_code == 201, response.text
-    return program, enterprise
-
-
 async def test_caldav_events_are_busy_time_in_the_slot_search(client, admin, quiet, radicale):
-    program, enterprise = await enrolled(client, admin)
+    program, enterprise = await enrolled_enterprise(client, admin)
     lawyer = await create_lawyer(client, admin)
     await publish(client, admin, lawyer)  # weekdays 09:00-12:00 Shanghai
     radicale.set_password("wang", "wang-caldav-pw")

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from models.tables import Seminar
 from tests.api.booking_setup import stage
-from tests.api.helpers import VALID_CREDIT_CODES, assert_problem, create_enterprise
+from tests.api.helpers import VALID_CREDIT_CODES, assert_problem, create_enterprise, enrol
 
 
 async def create_seminar(client, admin, st, **fields) -> dict:
@@ -23,15 +23,11 @@ async def create_seminar(client, admin, st, **fields) -> dict:
     return response.json()
 
 
-async def enrolled_enterprise(client, admin, st, number: int) -> dict:
+async def another_enterprise(client, admin, st, number: int) -> dict:
     enterprise = await create_enterprise(
         client, admin, credit_code=VALID_CREDIT_CODES[number], contact_email=f"e{number}@e.test"
     )
-    await client.post(
-        f"/api/v1/programs/{st.program['id']}/enrolments",
-        json={"enterprise_id": enterprise["id"]},
-        headers=admin,
-    )
+    await enrol(client, admin, st.program["id"], enterprise["id"])
     return enterprise
 
 
@@ -54,7 +50,7 @@ async def test_registration_holds_minutes_and_a_full_seminar_says_so(client, adm
     assert await remaining(client, admin, st, st.enterprise["id"]) == 540
     again = await client.post(url, json={"enterprise_id": st.enterprise["id"]}, headers=st.owner)
     assert_problem(again, 409, "already registered")
-    other = await enrolled_enterprise(client, admin, st, 1)
+    other = await another_enterprise(client, admin, st, 1)
     assert_problem(
         await client.post(url, json={"enterprise_id": other["id"]}, headers=admin), 409, "full"
     )
@@ -92,7 +88,7 @@ async def test_concurrent_registrations_never_exceed_capacity(client, admin):
     st = await stage(client, admin, lawyer_count=1)
     seminar = await create_seminar(client, admin, st, capacity=2)
     enterprises = [st.enterprise] + [
-        await enrolled_enterprise(client, admin, st, n) for n in (1, 2)
+        await another_enterprise(client, admin, st, n) for n in (1, 2)
     ]
     url = f"/api/v1/seminars/{seminar['id']}/registrations"
     responses = await asyncio.gather(

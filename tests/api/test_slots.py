@@ -11,7 +11,7 @@ from tests.api.helpers import (
     create_enterprise,
     create_enterprise_user,
     create_lawyer,
-    create_program,
+    enrolled_enterprise,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -27,15 +27,7 @@ def next_monday() -> datetime:
 
 @pytest.fixture
 async def setting(client, admin):
-    program = await create_program(client, admin)
-    enterprise = await create_enterprise(client, admin)
-    response = await client.post(
-        f"/api/v1/programs/{program['id']}/enrolments",
-        json={"enterprise_id": enterprise["id"]},
-        headers=admin,
-    )
-    assert response.status_code == 201
-    return program, enterprise
+    return await enrolled_enterprise(client, admin)
 
 
 async def publish(client, admin, lawyer, *rules):

@@ -11,6 +11,7 @@ from tests.api.helpers import (
     assert_problem,
     create_enterprise,
     create_enterprise_user,
+    enrol,
 )
 
 
@@ -18,11 +19,7 @@ async def second_enterprise(client, admin, st, number=1):
     enterprise = await create_enterprise(
         client, admin, credit_code=VALID_CREDIT_CODES[number], contact_email=f"w{number}@w.test"
     )
-    await client.post(
-        f"/api/v1/programs/{st.program['id']}/enrolments",
-        json={"enterprise_id": enterprise["id"]},
-        headers=admin,
-    )
+    await enrol(client, admin, st.program["id"], enterprise["id"])
     login = await create_enterprise_user(
         client, admin, enterprise["id"], email=f"login{number}@w.test"
     )

@@ -1,12 +1,11 @@
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
-from tests.api.helpers import ADMIN, free_port, login
+from tests.api.helpers import ADMIN, free_port, login, wait_until_healthy
 
 
 @pytest.fixture
@@ -32,17 +31,7 @@ def live_server(database_url, tmp_path):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"server did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.2)
+    wait_until_healthy(base, server, lambda: log.read_text()[-2000:])
     yield base
     server.terminate()
     server.wait(timeout=30)

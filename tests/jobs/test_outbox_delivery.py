@@ -17,8 +17,7 @@ from models.tables import OutboxMessage
 from service.usecases.bootstrap import ensure_admin
 from tests.api.helpers import (
     ADMIN,
-    create_enterprise,
-    create_program,
+    enrolled_enterprise,
     login,
     missing_service,
     serving,
@@ -36,14 +35,7 @@ async def wait_for(condition, seconds: float = 15.0):
 
 
 async def enrol_one(client, admin) -> None:
-    program = await create_program(client, admin, name="2027 朝阳中小企业")
-    enterprise = await create_enterprise(client, admin)
-    response = await client.post(
-        f"/api/v1/programs/{program['id']}/enrolments",
-        json={"enterprise_id": enterprise["id"]},
-        headers=admin,
-    )
-    assert response.status_code == 201
+    await enrolled_enterprise(client, admin, name="2027 朝阳中小企业")
 
 
 async def delivered_row():
