@@ -87,9 +87,7 @@ async def test_the_lawyers_seminar_time_is_not_offered_for_consultations(client,
 async def test_concurrent_registrations_never_exceed_capacity(client, admin):
     st = await stage(client, admin, lawyer_count=1)
     seminar = await create_seminar(client, admin, st, capacity=2)
-    enterprises = [st.enterprise] + [
-        await another_enterprise(client, admin, st, n) for n in (1, 2)
-    ]
+    enterprises = [st.enterprise] + [await another_enterprise(client, admin, st, n) for n in (1, 2)]
     url = f"/api/v1/seminars/{seminar['id']}/registrations"
     responses = await asyncio.gather(
         *(client.post(url, json={"enterprise_id": e["id"]}, headers=admin) for e in enterprises)
