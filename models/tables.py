@@ -4,6 +4,7 @@ from piccolo.columns import (
     JSON,
     UUID,
     Array,
+    BigInt,
     Boolean,
     Date,
     ForeignKey,
@@ -119,6 +120,9 @@ class Lawyer(Table):
     buffer_minutes = Integer(default=0)
     active = Boolean(default=True)
     calendar_token = Varchar(length=64, unique=True)
+    # Raised by database triggers on every change to the lawyer's rules, time off, busy blocks,
+    # bookings or seminars: a cached calendar is good while its version still matches.
+    calendar_version = BigInt(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
 
 

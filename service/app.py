@@ -25,6 +25,7 @@ from service.controllers.waitlist import WaitlistController
 from service.errors import problem_details
 from service.lifespan import lifespan
 from service.settings import Settings, get_settings
+from service.usecases.calendar_cache import CalendarCache
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -51,7 +52,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_app_init=[jwt_auth.on_app_init],
         plugins=[problem_details],
         middleware=[login_rate_limit(settings.login_attempts_per_minute).middleware],
-        state=State({"settings": settings, "jwt_auth": jwt_auth, "redis": None}),
+        state=State(
+            {
+                "settings": settings,
+                "jwt_auth": jwt_auth,
+                "redis": None,
+                "calendar_cache": CalendarCache(),
+            }
+        ),
         # an unexpected error is answered 500 and its traceback kept in the log
         logging_config=LoggingConfig(log_exceptions="always"),
         openapi_config=OpenAPIConfig(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import sys
 from datetime import date
@@ -44,6 +45,18 @@ async def _prepare(settings: Settings) -> None:
     await _with_database(settings, work)
 
 
+def settle_garbage_collector() -> None:
+    """Keep the cyclic garbage collector off what lives as long as the process.
+
+    Modules, routes and caches are some 100,000 objects; a full collection walks them all and
+    stalled one request in twenty by about 60 ms in bench/slots.py. Frozen, they are skipped,
+    and rarer young collections cost less per request than the default's many small ones.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 def serve(_: argparse.Namespace) -> None:
     import uvicorn
 
@@ -51,8 +64,10 @@ def serve(_: argparse.Namespace) -> None:
 
     settings = _settings()
     asyncio.run(_prepare(settings))
+    app = create_app(settings)
+    app.on_startup.append(settle_garbage_collector)
     print(f"serving on http://{settings.host}:{settings.port} (OpenAPI at /schema)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 
 
 def migrate(_: argparse.Namespace) -> None:

@@ -40,4 +40,4 @@ async def slots(
         lawyer_id,
         limit,
     )
-    return await search_slots(query, datetime.now(UTC))
+    return await search_slots(query, datetime.now(UTC), request.app.state.calendar_cache)

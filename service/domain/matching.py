@@ -7,11 +7,13 @@ well the practice area matches (exact beats a broader area), then the earliest s
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from uuid import UUID
+
+from service.domain.slots import Interval
 
 FAIRNESS_WEIGHT = 60
 MATCH_WEIGHT = 30
@@ -42,28 +44,31 @@ def base_score(candidate: Candidate, most_served: int) -> float:
 
 
 def rank(
-    slots_by_lawyer: dict[UUID, list[tuple[datetime, datetime]]],
+    slots_by_lawyer: dict[UUID, Iterable[Interval]],
     candidates: dict[UUID, Candidate],
     window_start: datetime,
     window_end: datetime,
     limit: int,
 ) -> list[RankedSlot]:
-    """The best `limit` slots. Within one lawyer the score only falls as the start moves
-    later, so each lawyer's slots are already in order: merge lazily, score only what is kept."""
+    """The best `limit` slots; each lawyer's slots come sorted by start.
+
+    Within one lawyer the score only falls as the start moves later, so the lawyers' slots are
+    merged lazily: a lazy iterator per lawyer is pulled only as far as the best slots reach.
+    """
     most_served = max((c.served_minutes for c in candidates.values()), default=0)
     window_seconds = max((window_end - window_start).total_seconds(), 1.0)
 
-    def scored(lawyer_id: UUID, slots: list[tuple[datetime, datetime]]) -> Iterator[RankedSlot]:
+    def scored(lawyer_id: UUID, slots: Iterable[Interval]) -> Iterator[RankedSlot]:
         candidate = candidates[lawyer_id]
         base = base_score(candidate, most_served)
         reason = (
             f"served {candidate.served_minutes} minutes in this programme "
             f"(most served: {most_served}); {candidate.area_match} practice-area match"
         )
-        for start, end in slots:
-            earliness = 1.0 - (start - window_start).total_seconds() / window_seconds
+        for slot in slots:
+            earliness = 1.0 - (slot.start - window_start).total_seconds() / window_seconds
             score = round(base + EARLINESS_WEIGHT * earliness, 3)
-            yield RankedSlot(lawyer_id, start, end, score, reason)
+            yield RankedSlot(lawyer_id, slot.start, slot.end, score, reason)
 
     merged = heapq.merge(
         *(scored(lawyer_id, slots) for lawyer_id, slots in slots_by_lawyer.items()),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -57,6 +57,16 @@ class LawyerCalendar:
     buffer_minutes: int = 0
 
 
+@dataclass(frozen=True)
+class PreparedCalendar:
+    """A LawyerCalendar with its busy time and buffered bookings merged once into spans, for
+    a caller that searches the same calendar many times."""
+
+    timezone: str
+    rules: tuple[AvailabilityRule, ...]
+    blocked: tuple[Span, ...]  # sorted, disjoint
+
+
 class InvalidRule(ValueError):
     """An availability rule that cannot produce a slot; the message says why."""
 
@@ -87,8 +97,14 @@ def check_rule(rule: AvailabilityRule) -> None:
         )
 
 
+def prepare(calendar: LawyerCalendar) -> PreparedCalendar:
+    if calendar.buffer_minutes < 0:
+        raise ValueError(f"buffer_minutes cannot be negative, got {calendar.buffer_minutes}")
+    return PreparedCalendar(calendar.timezone, calendar.rules, tuple(_blocked(calendar)))
+
+
 def free_slots(
-    calendar: LawyerCalendar,
+    calendar: LawyerCalendar | PreparedCalendar,
     window_start: datetime,
     window_end: datetime,
     duration_minutes: int,
@@ -99,10 +115,25 @@ def free_slots(
     Raises InvalidRule when one of the calendar's rules fails check_rule, and ValueError for
     a duration or grid that is not a positive multiple of 30 minutes.
     """
+    return list(iter_free_slots(calendar, window_start, window_end, duration_minutes, grid_minutes))
+
+
+def iter_free_slots(
+    calendar: LawyerCalendar | PreparedCalendar,
+    window_start: datetime,
+    window_end: datetime,
+    duration_minutes: int,
+    grid_minutes: int = 30,
+) -> Iterator[Interval]:
+    """free_slots() as a lazy iterator, for a caller that may stop after the first few slots.
+
+    The free spans are worked out now (so errors are raised here); the slots on the grid, most
+    of the work over a long window, are made only as they are taken.
+    """
     _check_step(duration_minutes, "duration_minutes")
     _check_step(grid_minutes, "grid_minutes")
-    if calendar.buffer_minutes < 0:
-        raise ValueError(f"buffer_minutes cannot be negative, got {calendar.buffer_minutes}")
+    if isinstance(calendar, LawyerCalendar):
+        calendar = prepare(calendar)
     if window_start.utcoffset() is None or window_end.utcoffset() is None:
         raise ValueError("window_start and window_end must be timezone-aware")
     zone = _zone(calendar.timezone)
@@ -115,7 +146,7 @@ def free_slots(
         for rule in calendar.rules
         for span in _rule_spans(rule, calendar.timezone, first_day, last_day)
     )
-    free = _subtract(_clip(available, window), _blocked(calendar))
+    free = _subtract(_clip(available, window), calendar.blocked)
     duration = duration_minutes * 60
     starts = _slot_starts(
         free,
@@ -123,7 +154,7 @@ def free_slots(
         grid_minutes * 60,
         _offset_timeline(calendar.timezone, first_day, last_day),
     )
-    return [_slot(start, duration) for start in starts]
+    return (_slot(start, duration) for start in starts)
 
 
 def _check_step(minutes: int, what: str) -> None:
@@ -250,7 +281,7 @@ def _clip(spans: list[Span], window: Span) -> list[Span]:
     return [(max(start, low), min(end, high)) for start, end in spans if start < high and end > low]
 
 
-def _subtract(free: list[Span], blocked: list[Span]) -> list[Span]:
+def _subtract(free: list[Span], blocked: Sequence[Span]) -> list[Span]:
     """The parts of `free` outside `blocked`; both sorted and disjoint."""
     result = []
     next_block = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -14,8 +15,9 @@ from service.domain.errors import Unprocessable
 from service.domain.ledger import BALANCE_FIELDS, Balance, InsufficientMinutes
 from service.domain.matching import Candidate, RankedSlot, rank
 from service.domain.practice_areas import PRACTICE_AREAS, area_match
-from service.domain.slots import free_slots
+from service.domain.slots import Interval, iter_free_slots
 from service.schemas import SlotOut
+from service.usecases.calendar_cache import CalendarCache
 from service.usecases.conflicts import conflicted_lawyer_ids
 from service.usecases.lawyer_calendars import load_calendars, month_of, served_minutes
 from service.usecases.rows import one_row
@@ -27,6 +29,7 @@ LAWYER_FIELDS = (
     Lawyer.practice_areas,
     Lawyer.languages,
     Lawyer.monthly_cap_minutes,
+    Lawyer.calendar_version,
 )
 
 
@@ -86,19 +89,18 @@ def _bookable_slots(
     window_start: datetime,
     window_end: datetime,
     duration: int,
-) -> list[tuple[datetime, datetime]]:
-    """The lawyer's free slots, minus months whose offer a session would exceed."""
+) -> Iterator[Interval]:
+    """The lawyer's free slots, lazily, minus months whose offer a session would exceed."""
     cap = lawyer["monthly_cap_minutes"]
     if cap < duration:
-        return []
+        return iter(())
+    slots = iter_free_slots(calendar, window_start, window_end, duration)
     full_months = {
         month for month, minutes in booked.items() if cap_problem(cap, minutes, duration)
     }
-    return [
-        (slot.start, slot.end)
-        for slot in free_slots(calendar, window_start, window_end, duration)
-        if not full_months or month_of(slot.start, lawyer["timezone"]) not in full_months
-    ]
+    if not full_months:
+        return slots
+    return (slot for slot in slots if month_of(slot.start, lawyer["timezone"]) not in full_months)
 
 
 async def ranked_slots(
@@ -109,16 +111,24 @@ async def ranked_slots(
     window_end: datetime,
     duration: int,
     limit: int,
+    cache: CalendarCache | None = None,
 ) -> list[RankedSlot]:
-    """The best `limit` free slots of these lawyers, within their monthly offers."""
-    calendars, booked = await load_calendars(lawyers, window_start, window_end)
-    slots_by_lawyer = {}
-    for lawyer_id, lawyer in lawyers.items():
-        if slots := _bookable_slots(
+    """The best `limit` free slots of these lawyers, within their monthly offers.
+
+    With a cache, calendars still current in memory are not loaded again.
+    """
+    if cache is None:
+        calendars, booked = await load_calendars(lawyers, window_start, window_end)
+        served = await served_minutes(program_id, list(lawyers))
+    else:
+        calendars, booked = await cache.calendars(lawyers, window_start, window_end)
+        served = await cache.served_minutes(program_id, lawyers)
+    slots_by_lawyer = {
+        lawyer_id: _bookable_slots(
             lawyer, calendars[lawyer_id], booked[lawyer_id], window_start, window_end, duration
-        ):
-            slots_by_lawyer[lawyer_id] = slots
-    served = await served_minutes(program_id, list(lawyers))
+        )
+        for lawyer_id, lawyer in lawyers.items()
+    }
     candidates = {
         lawyer_id: Candidate(
             lawyer_id,
@@ -130,7 +140,9 @@ async def ranked_slots(
     return rank(slots_by_lawyer, candidates, window_start, window_end, limit)
 
 
-async def search_slots(query: SlotQuery, now: datetime) -> list[SlotOut]:
+async def search_slots(
+    query: SlotQuery, now: datetime, cache: CalendarCache | None = None
+) -> list[SlotOut]:
     for name, value in (("from", query.start), ("to", query.end)):
         if value.tzinfo is None:
             raise Unprocessable(f"`{name}` needs an offset, e.g. 2027-03-01T09:00:00+08:00")
@@ -147,7 +159,7 @@ async def search_slots(query: SlotQuery, now: datetime) -> list[SlotOut]:
     if window is None or not lawyers:
         return []
     ranked = await ranked_slots(
-        query.program_id, query.practice_area, lawyers, *window, duration, query.limit
+        query.program_id, query.practice_area, lawyers, *window, duration, query.limit, cache
     )
     zone = ZoneInfo(program["timezone"])
     return [

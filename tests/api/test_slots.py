@@ -190,3 +190,61 @@ async def test_search_input_and_scope(client, admin, setting):
         client, admin, program, enterprise, now, to=(now + timedelta(hours=20)).isoformat()
     )
     assert too_soon.json() == []
+
+
+async def test_a_remembered_calendar_never_offers_time_taken_since(client, admin, setting):
+    """Searches keep calendars in memory; every kind of change shows in the very next search."""
+    program, enterprise = setting
+    lawyer = await create_lawyer(client, admin)
+    await publish(client, admin, lawyer)
+    monday = next_monday()
+    lawyer_url = f"/api/v1/lawyers/{lawyer['id']}"
+
+    async def starts() -> list[str]:
+        response = await search(client, admin, program, enterprise, monday)
+        assert response.status_code == 200, response.text
+        return local_starts(response.json())
+
+    assert await starts() == ["09:00", "09:30", "10:00", "10:30", "11:00"]
+
+    booked = await client.post(
+        "/api/v1/bookings",
+        json={
+            "program_id": program["id"],
+            "enterprise_id": enterprise["id"],
+            "lawyer_id": lawyer["id"],
+            "service": "consultation",
+            "practice_area": "trademark",
+            "start": (monday + timedelta(hours=9)).isoformat(),
+            "topic": "contract review",
+        },
+        headers=admin,
+    )
+    assert booked.status_code == 201, booked.text
+    assert await starts() == ["10:00", "10:30", "11:00"]
+
+    patched = await client.patch(lawyer_url, json={"buffer_minutes": 30}, headers=admin)
+    assert patched.status_code == 200, patched.text
+    assert await starts() == ["10:30", "11:00"]
+
+    cancelled = await client.post(
+        f"/api/v1/bookings/{booked.json()['id']}/cancel",
+        json={"reason": "the enterprise found an in-house answer"},
+        headers=admin,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert await starts() == ["09:00", "09:30", "10:00", "10:30", "11:00"]
+
+    time_off = await client.post(
+        f"{lawyer_url}/time-off",
+        json={
+            "start": (monday + timedelta(hours=10)).isoformat(),
+            "end": (monday + timedelta(hours=12)).isoformat(),
+        },
+        headers=admin,
+    )
+    assert time_off.status_code == 201, time_off.text
+    assert await starts() == ["09:00"]
+
+    await publish(client, admin, lawyer, WEEKDAYS | {"start": "08:00", "end": "10:00"})
+    assert await starts() == ["08:00", "08:30", "09:00"]

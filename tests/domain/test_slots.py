@@ -13,8 +13,10 @@ from service.domain.slots import (
     Interval,
     InvalidRule,
     LawyerCalendar,
+    PreparedCalendar,
     check_rule,
     free_slots,
+    prepare,
 )
 
 SHANGHAI = "Asia/Shanghai"
@@ -302,7 +304,7 @@ class Scenario:
     duration_minutes: int
     grid_minutes: int
 
-    def slots(self, calendar: LawyerCalendar | None = None) -> list[Interval]:
+    def slots(self, calendar: LawyerCalendar | PreparedCalendar | None = None) -> list[Interval]:
         return free_slots(
             calendar or self.calendar,
             self.window_start,
@@ -493,3 +495,9 @@ def test_slots_are_sorted_unique_on_the_local_grid_and_in_the_window(scenario):
 @given(scenarios())
 def test_slots_are_exactly_the_free_grid_starts(scenario):
     assert [slot.start for slot in scenario.slots()] == expected_starts(scenario)
+
+
+@property_settings
+@given(scenarios())
+def test_a_prepared_calendar_gives_the_same_slots(scenario):
+    assert scenario.slots(prepare(scenario.calendar)) == scenario.slots()
