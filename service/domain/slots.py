@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import chain, repeat
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
@@ -154,7 +155,7 @@ def iter_free_slots(
         grid_minutes * 60,
         _offset_timeline(calendar.timezone, first_day, last_day),
     )
-    return (_slot(start, duration) for start in starts)
+    return map(_slot, chain.from_iterable(starts), repeat(duration))
 
 
 def _check_step(minutes: int, what: str) -> None:
@@ -346,8 +347,9 @@ def _slot_starts(
     duration: int,
     step: int,
     timeline: tuple[tuple[int, ...], tuple[int, ...]],
-) -> Iterator[int]:
-    """Starts on the local grid whose slot of `duration` fits in a free span, in order."""
+) -> Iterator[range]:
+    """Starts on the local grid whose slot of `duration` fits in a free span, in order, as
+    runs of evenly spaced instants (so the caller can walk them without a Python loop)."""
     changes, offsets = timeline
     for start, end in free:
         stop = end - duration + 1  # the latest start, plus one
@@ -357,8 +359,8 @@ def _slot_starts(
         while piece_start < stop:
             piece_end = changes[piece + 1] if piece + 1 < len(changes) else stop
             offset = offsets[piece]
-            for wall in _grid(piece_start + offset, min(piece_end, stop) + offset, step):
-                yield wall - offset
+            wall = _grid(piece_start + offset, min(piece_end, stop) + offset, step)
+            yield range(wall.start - offset, wall.stop - offset, step)
             piece += 1
             piece_start = piece_end
 
