@@ -8,6 +8,7 @@ from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 
 from service.auth import build_jwt_auth
+from service.controllers.audit import AuditController
 from service.controllers.auth import AuthController, login_rate_limit
 from service.controllers.bookings import BookingController
 from service.controllers.busy_calendars import BusyCalendarController
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SeminarController,
             WaitlistController,
             itip_reply,
+            AuditController,
         ],
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -442,3 +442,14 @@ class ItipOutcome(Struct):
     outcome: Literal["recorded", "declined", "ignored"]
     detail: str
     booking_id: UUID | None = None
+
+
+class AuditEntryOut(Struct):
+    id: UUID
+    at: datetime
+    actor: str  # the e-mail of who did it, or "system" for jobs
+    action: str  # e.g. booking.created, booking.cancelled, top_up.approved
+    entity_type: str
+    entity_id: UUID
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None

@@ -148,3 +148,7 @@ async def test_listing_is_scoped_by_role(client, admin):
         await client.get("/api/v1/bookings", params={"status": "cancelled"}, headers=admin)
     ).json()
     assert cancelled == []
+    naive = await client.get(
+        "/api/v1/bookings", params={"from": "2027-03-01T09:00:00"}, headers=admin
+    )
+    assert_problem(naive, 422, "offset")
