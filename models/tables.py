@@ -67,6 +67,24 @@ class Enrolment(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class TopUpRequest(Table):
+    """An enterprise asks for more minutes; the bar association approves (a ledger top_up) or
+    rejects it."""
+
+    id = UUID(primary_key=True)
+    enrolment = ForeignKey(references=Enrolment, index=True)
+    program = ForeignKey(references=Program)
+    enterprise = ForeignKey(references=Enterprise, index=True)
+    minutes = Integer()
+    reason = Varchar(length=500)
+    status = Varchar(length=10, default="pending")  # pending | approved | rejected
+    requested_by = Varchar(length=254)
+    decided_by = Varchar(length=254, null=True, default=None)
+    decision_reason = Varchar(length=500, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    decided_at = Timestamptz(null=True, default=None)
+
+
 class LedgerEntry(Table):
     """Append-only: triggers in the migrations refuse updates and deletes."""
 

@@ -21,6 +21,7 @@ from service.controllers.practice_areas import practice_areas
 from service.controllers.programs import ProgramController
 from service.controllers.seminars import SeminarController
 from service.controllers.slots import slots
+from service.controllers.top_ups import TopUpController
 from service.controllers.users import UserController
 from service.controllers.waitlist import WaitlistController
 from service.errors import problem_details
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WaitlistController,
             itip_reply,
             AuditController,
+            TopUpController,
         ],
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],

@@ -453,3 +453,32 @@ class AuditEntryOut(Struct):
     entity_id: UUID
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+
+TopUpStatus = Literal["pending", "approved", "rejected"]
+
+
+class TopUpRequestCreate(Input):
+    minutes: Annotated[int, Meta(gt=0, le=6000, multiple_of=30, description="more minutes asked")]
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+    program_id: Annotated[
+        UUID | None, Meta(description="default: the enterprise's latest enrolment")
+    ] = None
+
+
+class TopUpRejection(Input):
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+
+
+class TopUpRequestOut(Struct):
+    id: UUID
+    program_id: UUID
+    enterprise_id: UUID
+    minutes: int
+    reason: str
+    status: TopUpStatus
+    requested_by: str
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
