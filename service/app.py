@@ -19,6 +19,7 @@ from service.controllers.itip import itip_reply
 from service.controllers.lawyers import LawyerController
 from service.controllers.practice_areas import practice_areas
 from service.controllers.programs import ProgramController
+from service.controllers.reports import usage
 from service.controllers.seminars import SeminarController
 from service.controllers.slots import slots
 from service.controllers.top_ups import TopUpController
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             itip_reply,
             AuditController,
             TopUpController,
+            usage,
         ],
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],

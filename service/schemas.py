@@ -9,6 +9,8 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta, Struct
 
+from service.domain.usage_report import UsageRow
+
 Email = Annotated[
     str,
     Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254, description="an e-mail address"),
@@ -482,3 +484,10 @@ class TopUpRequestOut(Struct):
     decided_by: str | None
     decided_at: datetime | None
     decision_reason: str | None
+
+
+class UsageReportOut(Struct):
+    program_id: UUID
+    group_by: Literal["enterprise", "lawyer", "practice_area", "service", "month"]
+    rows: list[UsageRow]
+    total: UsageRow
