@@ -57,17 +57,30 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(10_000, 10, 10)
 
 
+def served_app():
+    """The app as `probono serve` runs it, built in each worker process."""
+    from service.app import create_app
+
+    app = create_app(_settings())
+    app.on_startup.append(settle_garbage_collector)
+    return app
+
+
 def serve(_: argparse.Namespace) -> None:
     import uvicorn
 
-    from service.app import create_app
-
     settings = _settings()
     asyncio.run(_prepare(settings))
-    app = create_app(settings)
-    app.on_startup.append(settle_garbage_collector)
-    print(f"serving on http://{settings.host}:{settings.port} (OpenAPI at /schema)")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    processes = f" in {settings.workers} processes" if settings.workers > 1 else ""
+    print(f"serving on http://{settings.host}:{settings.port}{processes} (OpenAPI at /schema)")
+    uvicorn.run(
+        "service.cli:served_app",
+        factory=True,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
 
 
 def migrate(_: argparse.Namespace) -> None:

@@ -30,6 +30,7 @@ class Settings:
     login_attempts_per_minute: int = 10
     outbox_relay_seconds: int = 2
     waitlist_hold_minutes: int = 120
+    workers: int = 1  # API processes `probono serve` runs; each keeps its own caches
 
 
 def _integer(env: dict[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -125,6 +126,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         outbox_relay_seconds=_integer(
             env, "OUTBOX_RELAY_SECONDS", Settings.outbox_relay_seconds, 0, 3600
         ),
+        workers=_integer(env, "WORKERS", Settings.workers, 1, 64),
     )
 
 
