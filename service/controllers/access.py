@@ -9,7 +9,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import QueryParameter
 
 from service.auth import Principal
-from service.usecases.paging import MAX_LIMIT, Page
+from service.usecases.paging import MAX_LIMIT, MAX_OFFSET, Page
 
 
 def ensure_enterprise_access(principal: Principal, enterprise_id: UUID) -> None:
@@ -19,7 +19,7 @@ def ensure_enterprise_access(principal: Principal, enterprise_id: UUID) -> None:
 
 def provide_page(
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="rows per page")] = 50,
-    offset: Annotated[int, QueryParameter(ge=0, description="rows to skip")] = 0,
+    offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="rows to skip")] = 0,
 ) -> Page:
     return Page(limit=limit, offset=offset)
 

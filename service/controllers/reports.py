@@ -31,7 +31,7 @@ async def usage(
     if report_format == "csv":
         return Response(
             usage_csv(group_by, report.rows, report.total),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # Litestar adds the charset
             headers={"Content-Disposition": f'attachment; filename="usage-{group_by}.csv"'},
         )
     return Response(report)

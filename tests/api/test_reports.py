@@ -61,7 +61,7 @@ async def test_usage_by_enterprise_and_lawyer_as_json_and_csv(client, admin):
         url, params=params | {"group_by": "service", "format": "csv"}, headers=admin
     )
     assert spreadsheet.status_code == 200
-    assert spreadsheet.headers["content-type"].startswith("text/csv")
+    assert spreadsheet.headers["content-type"] == "text/csv; charset=utf-8"
     table = list(csv.reader(io.StringIO(spreadsheet.text.removeprefix("\ufeff"))))
     assert [line[0] for line in table] == ["service", "consultation", "health_check", "total"]
 
