@@ -27,6 +27,7 @@ from service.controllers.users import UserController
 from service.controllers.waitlist import WaitlistController
 from service.errors import problem_details
 from service.lifespan import lifespan
+from service.openapi_docs import declare_problems
 from service.settings import Settings, get_settings
 from service.usecases.calendar_cache import CalendarCache
 
@@ -34,7 +35,7 @@ from service.usecases.calendar_cache import CalendarCache
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     jwt_auth = build_jwt_auth(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             AuthController,
@@ -75,3 +76,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
         ),
     )
+    declare_problems(app)
+    return app

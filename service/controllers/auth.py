@@ -6,6 +6,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import JSONBody
 
 from service.auth import issue_token
+from service.openapi_docs import PublicOperation, problem_response
 from service.schemas import TokenRequest, TokenResponse
 from service.usecases.users import authenticate
 
@@ -14,7 +15,13 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
 
-    @post("/token", exclude_from_auth=True, status_code=200)
+    @post(
+        "/token",
+        exclude_from_auth=True,
+        status_code=200,
+        operation_class=PublicOperation,
+        responses={status: problem_response(status) for status in (401, 429)},
+    )
     async def token(self, request: Request, data: JSONBody[TokenRequest]) -> TokenResponse:
         """Exchange e-mail and password for a bearer token."""
         user = await authenticate(data.email, data.password)

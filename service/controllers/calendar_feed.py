@@ -13,6 +13,7 @@ from msgspec import Struct
 
 from service.auth import requires_any_role
 from service.controllers.access import ensure_lawyer_access
+from service.openapi_docs import PublicOperation
 from service.usecases.calendar_feed import (
     calendar_token,
     feed_path,
@@ -32,7 +33,12 @@ class CalendarFeedController(Controller):
     path = "/api/v1/lawyers"
     tags = ["lawyers"]
 
-    @get("/{lawyer_id:uuid}/calendar.ics", exclude_from_auth=True, media_type=FEED_MEDIA_TYPE)
+    @get(
+        "/{lawyer_id:uuid}/calendar.ics",
+        exclude_from_auth=True,
+        media_type=FEED_MEDIA_TYPE,
+        operation_class=PublicOperation,
+    )
     async def feed(
         self,
         lawyer_id: FromPath[UUID],

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from litestar import Request, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Response
 
 from models.database import current_engine
+from service.openapi_docs import PublicOperation
 from service.schemas import Health
 
 
@@ -26,7 +28,13 @@ async def _queue_state(request: Request) -> str:
     return "up"
 
 
-@get("/health", exclude_from_auth=True, tags=["health"])
+@get(
+    "/health",
+    exclude_from_auth=True,
+    tags=["health"],
+    operation_class=PublicOperation,
+    responses={503: ResponseSpec(Health, description="the database is down")},
+)
 async def health(request: Request) -> Response[Health]:
     """Liveness of the service, its database and its job queue; 503 when the database is down."""
     database_up = await _database_up()

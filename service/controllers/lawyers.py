@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from service.auth import requires_admin, requires_any_role
 from service.controllers.access import ensure_lawyer_access, provide_page
 from service.domain.certificate import certificate_html
+from service.openapi_docs import also_answering_in
 from service.schemas import (
     AvailabilityIn,
     AvailabilityOut,
@@ -75,7 +76,11 @@ class LawyerController(Controller):
         ensure_lawyer_access(request.user, lawyer_id)
         return await add_time_off(request.user.email, lawyer_id, data)
 
-    @get("/{lawyer_id:uuid}/certificate", media_type=MediaType.JSON)
+    @get(
+        "/{lawyer_id:uuid}/certificate",
+        media_type=MediaType.JSON,
+        operation_class=also_answering_in(MediaType.HTML),
+    )
     async def certificate(
         self, request: Request, lawyer_id: FromPath[UUID], program_id: FromQuery[UUID]
     ) -> Response[CertificateOut]:

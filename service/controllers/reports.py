@@ -8,6 +8,7 @@ from litestar.params import QueryParameter
 
 from service.auth import BAR_ADMIN, requires_role
 from service.domain.usage_report import usage_csv
+from service.openapi_docs import also_answering_in
 from service.schemas import UsageReportOut
 from service.usecases.usage_report import usage_report
 
@@ -17,6 +18,7 @@ from service.usecases.usage_report import usage_report
     guards=[requires_role(BAR_ADMIN)],
     tags=["reports"],
     media_type=MediaType.JSON,
+    operation_class=also_answering_in("text/csv"),
 )
 async def usage(
     program_id: Annotated[UUID, QueryParameter()],

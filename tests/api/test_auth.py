@@ -37,6 +37,24 @@ async def test_health_and_schema_are_open(client):
     assert "/api/v1/enterprises/{enterprise_id}/hours" in schema.json()["paths"]
 
 
+async def test_the_schema_tells_which_routes_are_open_and_how_each_fails(client):
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    open_routes = {("/health", "get"), ("/api/v1/auth/token", "post")}
+    open_routes.add(("/api/v1/lawyers/{lawyer_id}/calendar.ics", "get"))
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            expected = {"400", "422", "500"} | (
+                set() if (path, method) in open_routes else {"401", "403"}
+            )
+            assert expected <= set(responses), (method, path)
+            assert "application/problem+json" in responses["422"]["content"], (method, path)
+            assert (operation.get("security") == []) == ((path, method) in open_routes), path
+    report = paths["/api/v1/reports/usage"]["get"]["responses"]["200"]["content"]
+    certificate = paths["/api/v1/lawyers/{lawyer_id}/certificate"]["get"]["responses"]["200"]
+    assert {"text/csv", "text/html"} <= set(report) | set(certificate["content"])
+
+
 async def test_enterprise_cannot_use_admin_routes(client, admin):
     enterprise = await create_enterprise(client, admin)
     owner = await create_enterprise_user(client, admin, enterprise["id"])

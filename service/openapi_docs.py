@@ -1,0 +1,72 @@
+"""What the OpenAPI document says beyond the handlers' types: every route names the RFC 9457
+problem details it may answer with, the routes open to everyone say they need no token, and a
+route that can answer in a second format says so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Litestar
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
+from msgspec import Struct
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+EVERY_ROUTE = (400, 404, 422, 500)  # malformed, unknown id, invalid input, our fault
+SIGNED_IN = (401, 403, 409)  # no or bad token, not yours, a state that forbids the change
+
+
+class Problem(Struct):
+    type: str
+    title: str
+    status: int
+    detail: str  # a sentence a person can act on
+    errors: list[dict[str, Any]] | None = None  # invalid input: each complaint and its field
+
+
+@dataclass
+class PublicOperation(Operation):
+    """A route anyone may call: no bearer token, whatever the app-wide security says."""
+
+    def __post_init__(self) -> None:
+        self.security = []
+
+
+def also_answering_in(media_type: str) -> type[Operation]:
+    """An Operation whose success may also come as `media_type`, a text body."""
+
+    @dataclass
+    class AlsoAnswering(Operation):
+        def __post_init__(self) -> None:
+            for status, response in (self.responses or {}).items():
+                if status.startswith("2") and response.content is not None:
+                    response.content[media_type] = OpenAPIMediaType(
+                        schema=Schema(type=OpenAPIType.STRING)
+                    )
+
+    return AlsoAnswering
+
+
+def problem_response(status: int) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=Problem,
+        description=HTTPStatus(status).phrase,
+        media_type=PROBLEM_MEDIA_TYPE,
+        generate_examples=False,
+    )
+
+
+def declare_problems(app: Litestar) -> None:
+    """Add the problem responses to each route's own (its own take precedence)."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if not isinstance(handler, HTTPRouteHandler) or not handler.include_in_schema:
+                continue
+            public = handler.opt.get("exclude_from_auth", False)
+            statuses = EVERY_ROUTE if public else EVERY_ROUTE + SIGNED_IN
+            handler.responses = {status: problem_response(status) for status in statuses} | dict(
+                handler.responses or {}
+            )
