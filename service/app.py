@@ -27,7 +27,7 @@ from service.controllers.users import UserController
 from service.controllers.waitlist import WaitlistController
 from service.errors import problem_details
 from service.lifespan import lifespan
-from service.openapi_docs import declare_problems
+from service.openapi_docs import ClosedStructSchemaPlugin, declare_problems
 from service.settings import Settings, get_settings
 from service.usecases.calendar_cache import CalendarCache
 
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],
-        plugins=[problem_details],
+        plugins=[problem_details, ClosedStructSchemaPlugin()],
         middleware=[login_rate_limit(settings.login_attempts_per_minute).middleware],
         state=State(
             {

@@ -1,6 +1,7 @@
 """What the OpenAPI document says beyond the handlers' types: every route names the RFC 9457
 problem details it may answer with, the routes open to everyone say they need no token, and a
-route that can answer in a second format says so."""
+route that can answer in a second format says so, and a request body that refuses unknown
+fields says `additionalProperties: false`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+import msgspec
 from litestar import Litestar
+
+# Litestar's own schema plugin for msgspec structs; not exported, so pinned with Litestar 2.x.
+from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
@@ -33,6 +38,16 @@ class PublicOperation(Operation):
 
     def __post_init__(self) -> None:
         self.security = []
+
+
+class ClosedStructSchemaPlugin(StructSchemaPlugin):
+    """Structs made with forbid_unknown_fields (request bodies) are closed objects."""
+
+    def to_openapi_schema(self, field_definition, schema_creator):
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        if msgspec.inspect.type_info(field_definition.type_).forbid_unknown_fields:
+            schema.additional_properties = False
+        return schema
 
 
 def also_answering_in(media_type: str) -> type[Operation]:

@@ -38,7 +38,12 @@ async def test_health_and_schema_are_open(client):
 
 
 async def test_the_schema_tells_which_routes_are_open_and_how_each_fails(client):
-    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    document = (await client.get("/schema/openapi.json")).json()
+    paths = document["paths"]
+    components = document["components"]["schemas"]
+    # request bodies refuse unknown fields, and say so; responses may grow fields
+    assert components["BookingCreate"]["additionalProperties"] is False
+    assert "additionalProperties" not in components["BookingOut"]
     open_routes = {("/health", "get"), ("/api/v1/auth/token", "post")}
     open_routes.add(("/api/v1/lawyers/{lawyer_id}/calendar.ics", "get"))
     for path, operations in paths.items():
