@@ -41,13 +41,37 @@ class PublicOperation(Operation):
 
 
 class ClosedStructSchemaPlugin(StructSchemaPlugin):
-    """Structs made with forbid_unknown_fields (request bodies) are closed objects."""
+    """Structs made with forbid_unknown_fields (request bodies) are closed objects, and the
+    limits on the strings of a list (practice areas, languages) are kept."""
 
     def to_openapi_schema(self, field_definition, schema_creator):
         schema = super().to_openapi_schema(field_definition, schema_creator)
-        if msgspec.inspect.type_info(field_definition.type_).forbid_unknown_fields:
+        struct = msgspec.inspect.type_info(field_definition.type_)
+        if struct.forbid_unknown_fields:
             schema.additional_properties = False
+        for name, item in _string_list_items(struct):
+            prop = schema.properties.get(name)
+            for variant in [prop, *(getattr(prop, "one_of", None) or [])]:
+                if isinstance(items := getattr(variant, "items", None), Schema):
+                    items.min_length, items.max_length = item.min_length, item.max_length
+                    items.pattern = item.pattern
         return schema
+
+
+def _string_list_items(struct: msgspec.inspect.StructType):
+    """(property name, string constraints) of each field that is a list of strings."""
+    for field in struct.fields:
+        kinds = (
+            field.type.types if isinstance(field.type, msgspec.inspect.UnionType) else (field.type,)
+        )
+        for kind in kinds:
+            if not isinstance(kind, msgspec.inspect.ListType):
+                continue
+            item = kind.item_type
+            if isinstance(item, msgspec.inspect.Metadata):  # a described string
+                item = item.type
+            if isinstance(item, msgspec.inspect.StrType):
+                yield field.encode_name, item
 
 
 def also_answering_in(media_type: str) -> type[Operation]:

@@ -44,6 +44,8 @@ async def test_the_schema_tells_which_routes_are_open_and_how_each_fails(client)
     # request bodies refuse unknown fields, and say so; responses may grow fields
     assert components["BookingCreate"]["additionalProperties"] is False
     assert "additionalProperties" not in components["BookingOut"]
+    languages = components["LawyerCreate"]["properties"]["languages"]["items"]
+    assert languages["pattern"] == "^[a-z]{2,3}(-[A-Za-z]{2,4})?$"
     open_routes = {("/health", "get"), ("/api/v1/auth/token", "post")}
     open_routes.add(("/api/v1/lawyers/{lawyer_id}/calendar.ics", "get"))
     for path, operations in paths.items():
