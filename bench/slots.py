@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 import httpx
 
+from bench import engine_slots
 from bench.harness import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -494,6 +495,7 @@ async def main() -> None:
     async with fresh_database(url):
         seeded, counts, sequential, concurrent, cold = await measure(url)
         report(seeded, counts, sequential, concurrent, cold)
+        print_summary("the slot engine alone (bench/engine_slots.py)", engine_slots.measure())
         p95 = percentile(sequential.result.latencies_ms, 95)
         if "--profile" in sys.argv[1:] or p95 > TARGET_P95_MS:
             print("\nwhere the time goes (in-process, same database, service stopped):")
