@@ -155,7 +155,7 @@ async def offer_to_waitlist(freed: BookingOut, now: datetime, hold: timedelta) -
 
 async def complete(actor: str, booking_id: UUID, minutes_used: int, now: datetime) -> BookingOut:
     async with write_transaction(current_engine()):
-        _require_started(await locked_booking(booking_id), now, "log the time")
+        _require_started(await lock_for_change(booking_id), now, "log the time")
         return await _settle(
             actor,
             booking_id,
@@ -167,7 +167,7 @@ async def complete(actor: str, booking_id: UUID, minutes_used: int, now: datetim
 
 async def no_show(actor: str, booking_id: UUID, now: datetime) -> BookingOut:
     async with write_transaction(current_engine()):
-        _require_started(await locked_booking(booking_id), now, "record a no-show")
+        _require_started(await lock_for_change(booking_id), now, "record a no-show")
         return await _settle(
             actor,
             booking_id,

@@ -41,9 +41,16 @@ class CachedCalendar:
 
 
 class CalendarCache:
-    """One per process; lawyers rows passed in carry calendar_version, timezone and buffer."""
+    """One per process; lawyers rows passed in carry calendar_version, timezone and buffer.
 
-    def __init__(self) -> None:
+    Searches run concurrently: each builds its answer from the entries it checked or loaded
+    itself, never from the shared dict after an await (another search may have replaced an
+    entry there with one covering other dates).
+    """
+
+    def __init__(self, load=load_calendars, load_served=served_minutes) -> None:
+        self._load_calendars = load
+        self._load_served = load_served
         self._calendars: dict[UUID, CachedCalendar] = {}
         self._served: dict[tuple[UUID, UUID], tuple[int, int]] = {}  # (programme, lawyer)
 
@@ -51,32 +58,29 @@ class CalendarCache:
         self, lawyers: dict[UUID, dict], window_start: datetime, window_end: datetime
     ) -> tuple[dict[UUID, PreparedCalendar], dict[UUID, dict[Month, int]]]:
         """Each lawyer's calendar and booked minutes per month, loading only the stale ones."""
-        stale = {
-            lawyer_id: lawyer
+        entries = {
+            lawyer_id: entry
             for lawyer_id, lawyer in lawyers.items()
-            if not (
-                (entry := self._calendars.get(lawyer_id))
-                and entry.serves(lawyer, window_start, window_end)
-            )
+            if (entry := self._calendars.get(lawyer_id))
+            and entry.serves(lawyer, window_start, window_end)
         }
-        if stale:
-            await self._load(stale, window_start, window_end)
-        entries = [self._calendars[lawyer_id] for lawyer_id in lawyers]
+        if stale := {k: lawyer for k, lawyer in lawyers.items() if k not in entries}:
+            entries |= await self._load(stale, window_start, window_end)
         return (
-            {lawyer_id: entry.calendar for lawyer_id, entry in zip(lawyers, entries, strict=True)},
-            {lawyer_id: entry.booked for lawyer_id, entry in zip(lawyers, entries, strict=True)},
+            {lawyer_id: entries[lawyer_id].calendar for lawyer_id in lawyers},
+            {lawyer_id: entries[lawyer_id].booked for lawyer_id in lawyers},
         )
 
     async def _load(
         self, lawyers: dict[UUID, dict], window_start: datetime, window_end: datetime
-    ) -> None:
+    ) -> dict[UUID, CachedCalendar]:
         cover_start = window_start.astimezone(UTC).replace(
             hour=0, minute=0, second=0, microsecond=0
         )
         cover_end = max(window_end, cover_start + timedelta(days=COVER_DAYS))
-        calendars, booked = await load_calendars(lawyers, cover_start, cover_end)
-        for lawyer_id, lawyer in lawyers.items():
-            self._calendars[lawyer_id] = CachedCalendar(
+        calendars, booked = await self._load_calendars(lawyers, cover_start, cover_end)
+        loaded = {
+            lawyer_id: CachedCalendar(
                 version=lawyer["calendar_version"],
                 timezone=lawyer["timezone"],
                 buffer_minutes=lawyer["buffer_minutes"],
@@ -85,17 +89,25 @@ class CalendarCache:
                 calendar=prepare(calendars[lawyer_id]),
                 booked=dict(booked[lawyer_id]),
             )
+            for lawyer_id, lawyer in lawyers.items()
+        }
+        self._calendars.update(loaded)
+        return loaded
 
     async def served_minutes(self, program_id: UUID, lawyers: dict[UUID, dict]) -> dict[UUID, int]:
         """Minutes each lawyer has given or is booked to give in the programme (fairness)."""
-        stale = [
-            lawyer_id
-            for lawyer_id, lawyer in lawyers.items()
-            if self._served.get((program_id, lawyer_id), (None,))[0] != lawyer["calendar_version"]
-        ]
+        served = {}
+        stale = []
+        for lawyer_id, lawyer in lawyers.items():
+            version, minutes = self._served.get((program_id, lawyer_id), (None, 0))
+            if version == lawyer["calendar_version"]:
+                served[lawyer_id] = minutes
+            else:
+                stale.append(lawyer_id)
         if stale:
-            loaded = await served_minutes(program_id, stale)
+            loaded = await self._load_served(program_id, stale)
             for lawyer_id in stale:
+                served[lawyer_id] = loaded.get(lawyer_id, 0)
                 version = lawyers[lawyer_id]["calendar_version"]
-                self._served[program_id, lawyer_id] = (version, loaded.get(lawyer_id, 0))
-        return {lawyer_id: self._served[program_id, lawyer_id][1] for lawyer_id in lawyers}
+                self._served[program_id, lawyer_id] = (version, served[lawyer_id])
+        return served

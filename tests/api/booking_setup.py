@@ -72,9 +72,9 @@ async def stage(client, admin, lawyer_count: int = 2, **program_fields) -> Stage
     return Stage(program, enterprise, owner, lawyers, logins, next_monday())
 
 
-async def session_has_started(booking_id: str) -> None:
-    """Time passes: move the session into the past."""
-    start = datetime.now(UTC) - timedelta(hours=2)
+async def session_has_started(booking_id: str, hours_ago: int = 2) -> None:
+    """Time passes: move the session into the past (sessions of one lawyer: different hours)."""
+    start = datetime.now(UTC) - timedelta(hours=hours_ago)
     await Booking.update(
         {
             Booking.starts_at: start,

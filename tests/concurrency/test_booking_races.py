@@ -4,7 +4,7 @@ import asyncio
 
 from models.database import build_engine, connected
 from models.tables import Booking
-from tests.api.booking_setup import stage
+from tests.api.booking_setup import session_has_started, stage
 
 
 async def live_bookings(database_url: str) -> list[dict]:
@@ -57,3 +57,35 @@ async def test_twenty_concurrent_replays_of_one_key_make_one_booking(
     assert {response.status_code for response in responses} == {201}
     assert len({response.json()["id"] for response in responses}) == 1
     assert len(await live_bookings(database_url)) == 1
+
+
+async def test_completing_sessions_while_the_same_enterprise_books_never_deadlocks(
+    remote, remote_admin, database_url
+):
+    """Both take the lawyer, the booking and the allocation: in the same order, or they deadlock."""
+    st = await stage(remote, remote_admin, lawyer_count=1)
+    given = []
+    for hour in (9, 10, 11, 12):
+        response = await remote.post("/api/v1/bookings", json=st.booking(hour), headers=st.owner)
+        assert response.status_code == 201, response.text
+        given.append(response.json()["id"])
+    async with connected(build_engine(database_url)):
+        for number, booking_id in enumerate(given):
+            await session_has_started(booking_id, hours_ago=2 + 2 * number)
+    responses = await asyncio.gather(
+        *(
+            remote.post(
+                f"/api/v1/bookings/{booking_id}/complete",
+                json={"minutes_used": 60},
+                headers=remote_admin,
+            )
+            for booking_id in given
+        ),
+        *(
+            remote.post("/api/v1/bookings", json=st.booking(hour), headers=st.owner)
+            for hour in (13, 14, 15, 16)
+        ),
+    )
+    assert [response.status_code for response in responses] == [200] * 4 + [201] * 4, [
+        response.text for response in responses if response.status_code >= 300
+    ]
