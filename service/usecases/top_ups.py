@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -16,7 +17,7 @@ from models.database import current_engine, write_transaction
 from models.ledger_store import move_minutes
 from models.tables import Enterprise, Program, TopUpRequest
 from service.auth import ENTERPRISE, Principal
-from service.domain.errors import Conflict
+from service.domain.errors import Conflict, Unprocessable
 from service.domain.ledger import EntryKind
 from service.schemas import TopUpRequestCreate, TopUpRequestOut, TopUpStatus
 from service.usecases.enrolments import find_enrolment
@@ -55,6 +56,11 @@ async def request_top_up(
         enrolment = await find_enrolment(enterprise_id, data.program_id)
         enterprise = await one_row(Enterprise, enterprise_id, "enterprise")
         program = await one_row(Program, enrolment["program_id"], "programme")
+        if program["ends_on"] < datetime.now(ZoneInfo(program["timezone"])).date():
+            raise Unprocessable(
+                f"{program['name']!r} ended on {program['ends_on']}; minutes can only be added "
+                "to a programme that is still running"
+            )
         request = TopUpRequest(
             enrolment=enrolment["id"],
             program=program["id"],

@@ -1,8 +1,9 @@
 """Top-up requests: an enterprise asks for more minutes, the bar association decides."""
 
 import asyncio
+from datetime import date, timedelta
 
-from models.tables import OutboxMessage
+from models.tables import OutboxMessage, Program
 from tests.api.helpers import (
     VALID_CREDIT_CODES,
     assert_problem,
@@ -87,7 +88,7 @@ async def test_a_rejected_request_says_why_and_changes_nothing(client, admin):
 
 
 async def test_who_may_ask_and_decide_and_what_is_refused(client, admin):
-    _, enterprise = await enrolled_enterprise(client, admin)
+    program, enterprise = await enrolled_enterprise(client, admin)
     owner = await create_enterprise_user(client, admin, enterprise["id"])
     other = await create_enterprise(client, admin, credit_code=VALID_CREDIT_CODES[1])
     assert_problem(await ask(client, owner, enterprise, minutes=45), 422, "30")
@@ -102,6 +103,10 @@ async def test_who_may_ask_and_decide_and_what_is_refused(client, admin):
     )
     other_owner = await create_enterprise_user(client, admin, other["id"], email="o@other.test")
     assert (await client.get("/api/v1/top-up-requests", headers=other_owner)).json() == []
+    await Program.update({Program.ends_on: date.today() - timedelta(days=2)}).where(
+        Program.id == program["id"]
+    )
+    assert_problem(await ask(client, owner, enterprise), 422, "ended")
     assert_problem(
         await client.get(f"/api/v1/top-up-requests/{request_id}", headers=other_owner), 403
     )
