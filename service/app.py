@@ -26,8 +26,9 @@ from service.controllers.top_ups import TopUpController
 from service.controllers.users import UserController
 from service.controllers.waitlist import WaitlistController
 from service.errors import problem_details
+from service.instants import decode_instant, is_instant
 from service.lifespan import lifespan
-from service.openapi_docs import ClosedStructSchemaPlugin, declare_problems
+from service.openapi_docs import ClosedStructSchemaPlugin, InstantSchemaPlugin, declare_problems
 from service.settings import Settings, get_settings
 from service.usecases.calendar_cache import CalendarCache
 
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],
-        plugins=[problem_details, ClosedStructSchemaPlugin()],
+        plugins=[problem_details, ClosedStructSchemaPlugin(), InstantSchemaPlugin()],
+        type_decoders=[(is_instant, decode_instant)],
         middleware=[login_rate_limit(settings.login_attempts_per_minute).middleware],
         state=State(
             {

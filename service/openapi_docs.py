@@ -16,8 +16,17 @@ from litestar import Litestar
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
+from litestar.plugins import OpenAPISchemaPlugin
 from msgspec import Struct
+
+from service.instants import EXAMPLE, Instant
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 EVERY_ROUTE = (400, 404, 422, 500)  # malformed, unknown id, invalid input, our fault
@@ -72,6 +81,20 @@ def _string_list_items(struct: msgspec.inspect.StructType):
                 item = item.type
             if isinstance(item, msgspec.inspect.StrType):
                 yield field.encode_name, item
+
+
+class InstantSchemaPlugin(OpenAPISchemaPlugin):
+    """Instant (strictly decoded) is a date-time string to clients."""
+
+    def is_plugin_supported_field(self, field_definition) -> bool:
+        return field_definition.annotation is Instant
+
+    def to_openapi_schema(self, field_definition, schema_creator) -> Schema:
+        return Schema(
+            type=OpenAPIType.STRING,
+            format=OpenAPIFormat.DATE_TIME,
+            description=f"ISO 8601 with an offset, e.g. {EXAMPLE}",
+        )
 
 
 def also_answering_in(media_type: str) -> type[Operation]:

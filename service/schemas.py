@@ -10,6 +10,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from service.domain.usage_report import UsageRow
+from service.instants import Instant, plain
 
 Email = Annotated[
     str,
@@ -21,11 +22,17 @@ Minutes = Annotated[int, Meta(ge=0, multiple_of=30, description="whole minutes, 
 PositiveMinutes = Annotated[int, Meta(gt=0, multiple_of=30)]
 Hours = Annotated[int, Meta(ge=0, le=24 * 30)]
 Role = Literal["bar_admin", "enterprise", "lawyer"]
-AwareDatetime = Annotated[datetime, Meta(tz=True, description="ISO 8601 with an offset")]
+AwareDatetime = Instant  # in request bodies: ISO 8601 text with an offset (service/instants.py)
 
 
 class Input(Struct, forbid_unknown_fields=True):
     """Request bodies: unknown fields are refused, so a misspelt one is not silently lost."""
+
+    def __post_init__(self) -> None:
+        # Instants arrive as the strict Instant type; the rest of the service takes datetimes.
+        for name in self.__struct_fields__:
+            if isinstance(value := getattr(self, name), Instant):
+                setattr(self, name, plain(value))
 
 
 class TokenRequest(Input):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -10,6 +9,7 @@ from litestar.params import QueryParameter
 
 from service.auth import BAR_ADMIN, requires_role
 from service.controllers.access import provide_page
+from service.instants import Instant, plain
 from service.schemas import AuditEntryOut
 from service.usecases.audit_trail import AuditFilter, audit_entries
 from service.usecases.paging import Page
@@ -28,8 +28,10 @@ class AuditController(Controller):
         entity_id: Annotated[
             UUID | None, QueryParameter(description="a booking, enrolment, …")
         ] = None,
-        window_start: Annotated[datetime | None, QueryParameter(name="from")] = None,
-        window_end: Annotated[datetime | None, QueryParameter(name="to")] = None,
+        window_start: Annotated[Instant | None, QueryParameter(name="from")] = None,
+        window_end: Annotated[Instant | None, QueryParameter(name="to")] = None,
     ) -> list[AuditEntryOut]:
         """Who changed what, when: state before and after each change, oldest first."""
-        return await audit_entries(AuditFilter(entity_id, window_start, window_end), page)
+        return await audit_entries(
+            AuditFilter(entity_id, plain(window_start), plain(window_end)), page
+        )

@@ -14,6 +14,7 @@ from models import outbox
 from models.idempotency import Replay
 from service.auth import BAR_ADMIN, ENTERPRISE, requires_any_role, requires_role
 from service.controllers.access import ensure_enterprise_access, provide_page
+from service.instants import Instant, plain
 from service.schemas import (
     BookingCreate,
     BookingOut,
@@ -85,12 +86,14 @@ class BookingController(Controller):
         page: NamedDependency[Page],
         enterprise_id: Annotated[UUID | None, QueryParameter()] = None,
         lawyer_id: Annotated[UUID | None, QueryParameter()] = None,
-        window_start: Annotated[datetime | None, QueryParameter(name="from")] = None,
-        window_end: Annotated[datetime | None, QueryParameter(name="to")] = None,
+        window_start: Annotated[Instant | None, QueryParameter(name="from")] = None,
+        window_end: Annotated[Instant | None, QueryParameter(name="to")] = None,
         status: Annotated[BookingStatus | None, QueryParameter()] = None,
     ) -> list[BookingOut]:
         """Bookings the caller may see: an enterprise its own, a lawyer theirs, an admin all."""
-        where = BookingFilter(enterprise_id, lawyer_id, window_start, window_end, status)
+        where = BookingFilter(
+            enterprise_id, lawyer_id, plain(window_start), plain(window_end), status
+        )
         return await list_bookings(request.user, where, page)
 
     @get("/{booking_id:uuid}")

@@ -9,6 +9,7 @@ from litestar.params import QueryParameter
 
 from service.auth import BAR_ADMIN, ENTERPRISE, requires_role
 from service.controllers.access import ensure_enterprise_access
+from service.instants import Instant, plain
 from service.schemas import SlotOut
 from service.usecases.paging import MAX_LIMIT
 from service.usecases.slot_search import SlotQuery, search_slots
@@ -21,8 +22,8 @@ async def slots(
     enterprise_id: Annotated[UUID, QueryParameter()],
     service: Annotated[str, QueryParameter(description="consultation or health_check")],
     practice_area: Annotated[str, QueryParameter(description="see /api/v1/practice-areas")],
-    window_start: Annotated[datetime, QueryParameter(name="from", description="with offset")],
-    window_end: Annotated[datetime, QueryParameter(name="to", description="with offset")],
+    window_start: Annotated[Instant, QueryParameter(name="from")],
+    window_end: Annotated[Instant, QueryParameter(name="to")],
     language: Annotated[str | None, QueryParameter()] = None,
     lawyer_id: Annotated[UUID | None, QueryParameter()] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
@@ -34,8 +35,8 @@ async def slots(
         enterprise_id,
         service,
         practice_area,
-        window_start,
-        window_end,
+        plain(window_start),
+        plain(window_end),
         language,
         lawyer_id,
         limit,
