@@ -29,6 +29,12 @@ async def test_routes_need_a_bearer_token(client):
     assert (await client.get("/api/v1/programs", headers=garbage)).status_code == 401
 
 
+async def test_options_names_the_methods_without_a_token(client):
+    response = await client.options("/api/v1/programs")
+    assert response.status_code == 204, response.text
+    assert "POST" in response.headers["allow"]
+
+
 async def test_health_and_schema_are_open(client):
     health = await client.get("/health")
     assert health.status_code == 200
