@@ -25,8 +25,8 @@ from service.controllers.slots import slots
 from service.controllers.top_ups import TopUpController
 from service.controllers.users import UserController
 from service.controllers.waitlist import WaitlistController
+from service.domain.instants import decode_instant, is_instant
 from service.errors import problem_details
-from service.instants import decode_instant, is_instant
 from service.lifespan import lifespan
 from service.openapi_docs import ClosedStructSchemaPlugin, InstantSchemaPlugin, declare_problems
 from service.settings import Settings, get_settings

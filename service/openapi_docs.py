@@ -26,7 +26,7 @@ from litestar.openapi.spec import (
 from litestar.plugins import OpenAPISchemaPlugin
 from msgspec import Struct
 
-from service.instants import EXAMPLE, Instant
+from service.domain.instants import EXAMPLE, Instant
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 EVERY_ROUTE = (400, 404, 422, 500)  # malformed, unknown id, invalid input, our fault

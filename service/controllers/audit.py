@@ -9,7 +9,7 @@ from litestar.params import QueryParameter
 
 from service.auth import BAR_ADMIN, requires_role
 from service.controllers.access import provide_page
-from service.instants import Instant, plain
+from service.domain.instants import Instant, plain
 from service.schemas import AuditEntryOut
 from service.usecases.audit_trail import AuditFilter, audit_entries
 from service.usecases.paging import Page

@@ -14,7 +14,7 @@ from models import outbox
 from models.idempotency import Replay
 from service.auth import BAR_ADMIN, ENTERPRISE, requires_any_role, requires_role
 from service.controllers.access import ensure_enterprise_access, provide_page
-from service.instants import Instant, plain
+from service.domain.instants import Instant, plain
 from service.schemas import (
     BookingCreate,
     BookingOut,

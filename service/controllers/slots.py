@@ -9,7 +9,7 @@ from litestar.params import QueryParameter
 
 from service.auth import BAR_ADMIN, ENTERPRISE, requires_role
 from service.controllers.access import ensure_enterprise_access
-from service.instants import Instant, plain
+from service.domain.instants import Instant, plain
 from service.schemas import SlotOut
 from service.usecases.paging import MAX_LIMIT
 from service.usecases.slot_search import SlotQuery, search_slots
