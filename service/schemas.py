@@ -22,7 +22,7 @@ Minutes = Annotated[int, Meta(ge=0, multiple_of=30, description="whole minutes, 
 PositiveMinutes = Annotated[int, Meta(gt=0, multiple_of=30)]
 Hours = Annotated[int, Meta(ge=0, le=24 * 30)]
 Role = Literal["bar_admin", "enterprise", "lawyer"]
-AwareDatetime = Instant  # in request bodies: ISO 8601 text with an offset (service/domain/instants.py)
+AwareDatetime = Instant  # ISO 8601 text with an offset, read strictly (domain/instants.py)
 
 
 class Input(Struct, forbid_unknown_fields=True):
