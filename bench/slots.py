@@ -370,17 +370,18 @@ async def run_cold_searches(session: Session, url: str) -> list[float]:
 
 
 def search_steps() -> list[tuple[object, str, str]]:
-    """The steps of a search, as (module, function name, label) for timing_steps()."""
+    """The steps of a search, as (module or class, function name, label) for timing_steps()."""
     from service.usecases import slot_search
+    from service.usecases.calendar_cache import CalendarCache
 
     return [
         (slot_search, "one_row", "programme and enterprise rows"),
         (slot_search, "enrolment_of", "enrolment row"),
         (slot_search, "candidate_lawyers", "candidate_lawyers (all lawyers, filtered in Python)"),
-        (slot_search, "load_calendars", "load_calendars (rules, time off, busy, bookings…)"),
-        (slot_search, "free_slots", "free_slots (the slot engine, once per lawyer)"),
-        (slot_search, "served_minutes", "served_minutes (fairness query)"),
-        (slot_search, "rank", "rank (scores and sorts every free slot)"),
+        (CalendarCache, "calendars", "calendars (from memory; stale ones loaded)"),
+        (CalendarCache, "served_minutes", "served minutes (fairness; from memory)"),
+        (slot_search, "iter_free_slots", "iter_free_slots (free spans per lawyer)"),
+        (slot_search, "rank", "rank (best-first merge, making the slots it keeps)"),
     ]
 
 

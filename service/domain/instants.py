@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from service.domain.errors import Unprocessable
-
 EXAMPLE = "2027-03-01T09:00:00+08:00"
 
 
@@ -52,10 +50,3 @@ def plain(value: datetime | None) -> datetime | None:
         value.tzinfo,
         fold=value.fold,
     )
-
-
-def require_offsets(values: dict[str, datetime | None]) -> None:
-    """Raise Unprocessable naming the first parameter given without an offset."""
-    for name, value in values.items():
-        if value is not None and value.tzinfo is None:
-            raise Unprocessable(f"`{name}` needs an offset, e.g. {EXAMPLE}")

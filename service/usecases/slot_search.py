@@ -12,7 +12,6 @@ from models.tables import Enrolment, Enterprise, Lawyer, Program
 from service.domain.booking_rules import cap_problem
 from service.domain.booking_window import ProgramRules, bookable_window, service_minutes
 from service.domain.errors import Unprocessable
-from service.domain.instants import require_offsets
 from service.domain.ledger import BALANCE_FIELDS, Balance, InsufficientMinutes
 from service.domain.matching import Candidate, RankedSlot, rank
 from service.domain.practice_areas import PRACTICE_AREAS, area_match
@@ -144,7 +143,6 @@ async def ranked_slots(
 async def search_slots(
     query: SlotQuery, now: datetime, cache: CalendarCache | None = None
 ) -> list[SlotOut]:
-    require_offsets({"from": query.start, "to": query.end})
     if query.practice_area not in PRACTICE_AREAS:
         raise Unprocessable(f"unknown practice area {query.practice_area!r}")
     duration = service_minutes(query.service)
